@@ -38,3 +38,4 @@ __all__ = [
     "PrimValue", "SeqExpr", "ShapeExpr", "ShapeStructInfo", "StringImm", "StructInfo", "TensorStructInfo",
     "Tuple", "TupleGetItem", "TupleStructInfo", "Var", "VarBinding", "op",
 ]
+from irscript.relax import well_formed  # noqa: F401  (registers the Relax checker)

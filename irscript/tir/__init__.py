@@ -71,3 +71,4 @@ __all__ = [
     "PrimExprWithOp", "PrimFunc", "Ramp", "Range", "Select", "SeqStmt", "SizeVar", "Stmt", "StringImm",
     "Sub", "Var", "While", "const", "convert", "op",
 ]
+from irscript.tir import well_formed  # noqa: F401  (registers the TIR checker)
