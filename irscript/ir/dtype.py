@@ -1,7 +1,7 @@
 """DataType: the scalar/vector element types of IR values ("float32", "int64x4", "bool", ...).
 
 A DataType is an immutable value (code, bits, lanes), interned per spelling,
-equal to another DataType or to its string spelling. It knows its numpy
+equal to another DataType or to its canonical string spelling (`str(dt)`). It knows its numpy
 counterpart, using ml_dtypes for bfloat16 and the float8 formats.
 """
 
@@ -93,11 +93,8 @@ class DataType:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DataType):
             return self is other
-        if isinstance(other, str):
-            try:
-                return DataType(other) is self
-            except IRError:
-                return False
+        if isinstance(other, str):  # the canonical spelling only, so hashes agree with str's
+            return other == self._str
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
@@ -178,6 +175,8 @@ class DataType:
     @staticmethod
     def from_numpy(dtype: Any) -> "DataType":
         """The DataType of a numpy dtype (ml_dtypes types included)."""
+        if dtype is None:  # np.dtype(None) would be float64
+            raise IRError("not a data type: None")
         try:
             np_dtype = np.dtype(dtype)
         except TypeError as exc:
@@ -196,13 +195,13 @@ def _parse(text: str) -> tuple[str, int, int]:
         return BOOL, 8, 1
     if text in ("handle", "void"):
         return (HANDLE, 64, 1) if text == "handle" else (VOID, 0, 1)
-    m = _PATTERN.match(text)
+    m = _PATTERN.fullmatch(text)
     if m is not None:
         code, bits, lanes = m.group(1), int(m.group(2)), int(m.group(3) or 1)
         if bits <= 0 or lanes <= 0:
             raise IRError(f"invalid data type {text!r}")
         return code, bits, lanes
-    m = _MINI_PATTERN.match(text)
+    m = _MINI_PATTERN.fullmatch(text)
     if m is not None:
         base = m.group(1)
         lanes = int(m.group(2) or 1)

@@ -163,7 +163,8 @@ class _Reader:
             problem = hook(obj)
             if problem:
                 raise JSONFormatError(problem, path=where)
-        return obj
+        canonical = getattr(cls, "_canonical", None)  # interned kinds (Op) load as the registered object
+        return obj if canonical is None else canonical(obj)
 
     def value(self, v: Any, path: str, spec: Spec | None) -> Any:
         out = self.decode(v, path, spec)
@@ -269,10 +270,17 @@ def _describe(v: Any) -> str:
     return f"{type(v).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
+def _reject_constant(name: str) -> Any:
+    raise JSONFormatError(
+        f"not valid JSON: {name} is not a JSON value (non-finite floats are written {{\"float\": \"nan\"}})",
+        path="<text>",
+    )
+
+
 def from_json(text: str) -> Any:
     """Load IR from JSON text produced by `to_json` (any supported version)."""
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise JSONFormatError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path="<text>") from None
     except (TypeError, UnicodeDecodeError) as exc:
@@ -294,15 +302,36 @@ def save_json(obj: Any, path: str | os.PathLike, indent: int | None = None) -> N
     text = to_json(obj, indent=indent)
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".irscript-", suffix=".json.tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".irscript-", suffix=".json.tmp", dir=directory)
+    except OSError as exc:
+        raise Error(f"cannot write {target}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, _file_mode(target))  # mkstemp makes the file private (0600)
         os.replace(tmp, target)
+    except OSError as exc:
+        _discard(tmp)
+        raise Error(f"cannot write {target}: {exc.strerror}") from None
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: str) -> None:
+    if os.path.exists(tmp):
+        os.unlink(tmp)
+
+
+def _file_mode(target: str) -> int:
+    """The permissions a saved file gets: those of the file it replaces, else 0666 minus the umask."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def load_json(path: str | os.PathLike) -> Any:

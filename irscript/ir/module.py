@@ -54,6 +54,15 @@ class IRModule(Node, type_key="ir.IRModule"):
             funcs[gv] = func
         self._set_fields(funcs, dict(attrs or {}), dict(global_infos or {}), span=span)
 
+    def _from_json_check(self) -> str | None:
+        """Invariants the constructor enforces, re-checked on nodes loaded from JSON."""
+        seen: set[str] = set()
+        for gv in self.functions:
+            if gv.name_hint in seen:
+                return f"IRModule has two functions named {gv.name_hint!r}"
+            seen.add(gv.name_hint)
+        return None
+
     # lookup ------------------------------------------------------------------------------
     def get_global_var(self, name: str) -> GlobalVar:
         for gv in self.functions:

@@ -207,7 +207,7 @@ def _compile(cls: type) -> None:
         if f.spec is None:
             f.spec = compile_spec(_resolve_annotation(f, cls))
     names = cls._field_names
-    env: dict[str, Any] = {"_REQUIRED": _REQUIRED, "_fail": _coerce_failed, "_cls": cls}
+    env: dict[str, Any] = {"_REQUIRED": _REQUIRED, "_fail": _coerce_failed, "_missing": _missing, "_cls": cls}
     lines = [f"def _set_fields(self, {', '.join(names + ('span=None',))}):"]
     for i, f in enumerate(cls._fields):
         spec = f.spec
@@ -235,10 +235,7 @@ def _compile(cls: type) -> None:
             params.append(f"{f.name}=_default{i}")
         else:
             params.append(f"{f.name}=_REQUIRED")
-            body.append(
-                f"    if {f.name} is _REQUIRED: raise TypeError("
-                f"{cls.__name__ + '() missing required argument ' + repr(f.name)!r})"
-            )
+            body.append(f"    if {f.name} is _REQUIRED: _missing(_cls, {f.name!r})")
     sig = ", ".join(["self"] + params + (["*", "span=None"]))
     lines.append(f"def __init__({sig}):")
     lines.extend(body)
@@ -258,6 +255,10 @@ def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
         if desc is not None and hasattr(desc, "__set__"):
             return desc.__set__
     raise IRError(f"{cls.__qualname__} has no slot for field {name!r}")
+
+
+def _missing(cls: type, name: str) -> None:
+    raise IRError(f"{cls.type_key or cls.__name__}.{name} is required: {cls.__name__}() got no {name!r} argument")
 
 
 def _coerce_failed(cls: type, index: int, value: Any) -> Any:
@@ -310,7 +311,7 @@ class Node(metaclass=NodeMeta):
         raise IRError(f"{type(self).__name__} nodes are immutable")
 
     def __reduce__(self):
-        return (_rebuild, (type(self), self.field_values(), None))
+        return (_rebuild, (type(self), self.field_values(), self.span))
 
     def __copy__(self) -> "Node":
         return _rebuild(type(self), self.field_values(), self.span)

@@ -44,6 +44,13 @@ class Op(RelaxExpr, type_key="ir.Op"):
     def has_attr(self, key: str) -> bool:
         return key in _ATTRS[self.name]
 
+    def _from_json_check(self) -> str | None:
+        return None if self.name in _OPS else f"unknown operator {self.name!r}"
+
+    def _canonical(self) -> "Op":
+        """The registered (interned) Op of this name, for the JSON loader."""
+        return _OPS[self.name]
+
     def __reduce__(self):
         return (Op.get, (self.name,))
 

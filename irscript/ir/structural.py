@@ -4,7 +4,10 @@ Rules:
 * Fields with role IGNORE (spans, name hints, derived struct info) do not count.
 * Variables (`_binding = "var"`) met in a defining position (a field with role
   DEF, or inside a binding object being defined) are mapped to each other;
-  later uses must follow the map. Free variables compare by identity, unless
+  later uses must follow the map. A node's DEF fields are compared before its
+  other fields, so definitions are met before uses whatever the declaration
+  order (a PrimFunc's buffer_map, declared after its body, defines the shape
+  vars the body uses). Free variables compare by identity, unless
   `map_free_vars=True`, which maps them at first sight too.
 * Buffers (`_binding = "auto"`) are mapped at their first occurrence.
 * Dicts with string keys and dicts keyed by GlobalVar (an IRModule's functions)
@@ -48,6 +51,19 @@ class _deep_recursion:
 
 
 deep_recursion = _deep_recursion
+
+
+_ORDER: dict[type, tuple[tuple[str, bool], ...]] = {}
+
+
+def _compare_order(cls: type) -> tuple[tuple[str, bool], ...]:
+    """(field name, is DEF) of the compared fields of `cls`: DEF fields first, IGNORE left out."""
+    hit = _ORDER.get(cls)
+    if hit is None:
+        defs = [(f.name, True) for f in cls._fields if f.role is DEF]
+        rest = [(f.name, False) for f in cls._fields if f.role is not DEF and f.role is not IGNORE]
+        hit = _ORDER[cls] = tuple(defs + rest)
+    return hit
 
 
 def _named_keys(d: dict) -> dict[Any, Any] | None:
@@ -126,12 +142,9 @@ class _Equal:
             self.lmap[id(a)] = b
             self.rmap[id(b)] = a
             defining = True
-        for f in ta._fields:
-            role = f.role
-            if role is IGNORE:
-                continue
-            name = f.name
-            if not self.value(getattr(a, name), getattr(b, name), defining or role is DEF):
+        order = _ORDER.get(ta)
+        for name, is_def in order if order is not None else _compare_order(ta):
+            if not self.value(getattr(a, name), getattr(b, name), defining or is_def):
                 self.rev.append(Attr(name))
                 return False
         return True
@@ -297,11 +310,9 @@ class _Hasher:
             self.ids[id(n)] = len(self.ids)
             defining = True
         self.out.append(t.type_key or t.__name__)
-        for f in t._fields:
-            role = f.role
-            if role is IGNORE:
-                continue
-            self.value(getattr(n, f.name), defining or role is DEF)
+        order = _ORDER.get(t)
+        for name, is_def in order if order is not None else _compare_order(t):
+            self.value(getattr(n, name), defining or is_def)
         self.out.append(")")
 
     def dict(self, d: dict, defining: bool) -> None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+import numpy as np
+
 from irscript.errors import IRError
 from irscript.ir.dtype import DataType
 from irscript.ir.expr import GlobalVar, PrimExpr
@@ -135,9 +137,13 @@ class ExprOp:
         return _ops().greater_equal(self, other)
 
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if not isinstance(other, _OPERAND_TYPES):  # e.g. `x == None`: plain Python identity
+            return NotImplemented
         return _ops().equal(self, other)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        if not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
         return _ops().not_equal(self, other)
 
     __hash__ = object.__hash__
@@ -153,6 +159,7 @@ class ExprOp:
 
 
 _OPS_MODULE: Any = None
+_OPERAND_TYPES: tuple[type, ...] = (PrimExpr, bool, int, float, str, np.generic)
 
 
 def _ops() -> Any:
@@ -222,6 +229,14 @@ class IntImm(PrimExprWithOp, type_key="tir.IntImm"):
             raise IRError(f"{value} does not fit in {dt}")
         self._set_fields(dt, value, span=span)
 
+    def _from_json_check(self) -> str | None:
+        """The constructor's checks, for nodes loaded from JSON."""
+        dt = self.dtype
+        if not (dt.is_integer or dt.is_bool) or dt.lanes != 1:
+            return f"IntImm needs a scalar integer or bool type, got {dt}"
+        lo, hi = _int_range(dt)
+        return None if lo <= self.value <= hi else f"{self.value} does not fit in {dt}"
+
     def __int__(self) -> int:
         return self.value
 
@@ -233,13 +248,8 @@ class IntImm(PrimExprWithOp, type_key="tir.IntImm"):
 
 
 def _as_int(value: Any) -> int:
-    try:
-        import numpy as np
-
-        if isinstance(value, np.integer):
-            return int(value)
-    except ImportError:  # pragma: no cover
-        pass
+    if isinstance(value, np.integer):
+        return int(value)
     raise IRError(f"IntImm value must be an int, got {type(value).__name__}")
 
 
@@ -254,6 +264,10 @@ class FloatImm(PrimExprWithOp, type_key="tir.FloatImm"):
         if not dt.is_float or dt.lanes != 1:
             raise IRError(f"FloatImm needs a scalar float type, got {dt}")
         self._set_fields(dt, float(value), span=span)
+
+    def _from_json_check(self) -> str | None:
+        dt = self.dtype
+        return None if dt.is_float and dt.lanes == 1 else f"FloatImm needs a scalar float type, got {dt}"
 
     def __float__(self) -> float:
         return self.value

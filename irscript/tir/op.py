@@ -110,6 +110,9 @@ def _promote(a: PrimExpr, b: PrimExpr) -> tuple[PrimExpr, PrimExpr]:
         else:
             raise IRError(f"cannot combine vectors of {ta.lanes} and {tb.lanes} lanes")
         return _promote(a, b)
+    for t in (ta, tb):
+        if not (t.is_integer or t.is_float or t.is_bool):
+            raise IRError(f"cannot combine values of types {ta} and {tb}")
     if ta.is_float and not tb.is_float:
         return a, cast(ta, b)
     if tb.is_float and not ta.is_float:
@@ -123,7 +126,7 @@ def _promote(a: PrimExpr, b: PrimExpr) -> tuple[PrimExpr, PrimExpr]:
     if ta.code == tb.code:
         return (cast(tb, a), b) if tb.bits > ta.bits else (a, cast(ta, b))
     # int with uint: the signed type of the larger width
-    bits = max(ta.bits, tb.bits)
+    bits = ta.bits if ta.bits >= tb.bits else tb.bits  # (`max` here is the TIR builder)
     target = DataType.make("int", bits, ta.lanes)
     return (a if ta == target else cast(target, a)), (b if tb == target else cast(target, b))
 
