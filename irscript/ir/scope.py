@@ -9,7 +9,8 @@ of names in scope, and no table is ever copied.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Hashable, Iterator, TypeVar
+from collections.abc import Hashable, Iterator
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

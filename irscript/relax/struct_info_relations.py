@@ -12,8 +12,9 @@
   the callee's symbolic parameters replaced by the argument dims.
 * substitution of TIR vars and Relax vars; `show_struct_info` for messages.
 
-Dims are compared with `prove_equal` / `prove_not_equal`, which decide only
-constants and identical expressions: the integer simplifier plugs in there.
+Dims are compared with `prove_equal` / `prove_not_equal`, which use the integer
+simplifier (`irscript.tir.arith`) with every shape var taken as non-negative;
+`simplify_dim` puts a dim expression in canonical form.
 """
 
 from __future__ import annotations
@@ -43,18 +44,65 @@ from irscript.tir.expr import Var as TirVar
 # ---------------------------------------------------------------------------------------------
 
 
+def _int_dims(*exprs: PrimExpr) -> bool:
+    return all(e.dtype.is_integer and e.dtype.lanes == 1 for e in exprs)
+
+
+def _analyzer(*exprs: PrimExpr) -> Any:
+    """An arith Analyzer that knows the vars of `exprs` are shape vars (non-negative)."""
+    from irscript.tir.arith import Analyzer
+
+    analyzer = Analyzer()
+    analyzer.non_negative(v for e in exprs for v in tir_vars_in(e))
+    return analyzer
+
+
 def prove_equal(a: PrimExpr, b: PrimExpr) -> bool:
-    """Whether two dims are certainly equal (constants, or the same expression)."""
+    """Whether two dims are certainly equal (by the integer simplifier; shape vars are >= 0)."""
     if a is b:
         return True
     if isinstance(a, IntImm) and isinstance(b, IntImm):
         return a.value == b.value
-    return structural_equal(a, b)
+    if structural_equal(a, b):
+        return True
+    if not _int_dims(a, b):
+        return False
+    try:
+        return _analyzer(a, b).can_prove_equal(a, b)
+    except IRError:
+        return False
 
 
 def prove_not_equal(a: PrimExpr, b: PrimExpr) -> bool:
-    """Whether two dims are certainly different (two different constants)."""
-    return isinstance(a, IntImm) and isinstance(b, IntImm) and a.value != b.value
+    """Whether two dims are certainly different (by the integer simplifier; shape vars >= 0)."""
+    if isinstance(a, IntImm) and isinstance(b, IntImm):
+        return a.value != b.value
+    if a is b or not _int_dims(a, b):
+        return False
+    from irscript.tir.expr import NE
+
+    try:
+        return _analyzer(a, b).can_prove(NE(a, b) if a.dtype == b.dtype else a != b)
+    except IRError:
+        return False
+
+
+def prove(cond: PrimExpr) -> bool:
+    """Whether a condition on dims certainly holds (shape vars are >= 0)."""
+    try:
+        return _analyzer(cond).can_prove(cond)
+    except IRError:
+        return False
+
+
+def simplify_dim(e: PrimExpr) -> PrimExpr:
+    """A dim expression in the simplifier's canonical form (shape vars are >= 0)."""
+    if isinstance(e, (IntImm, TirVar)) or not _int_dims(e):
+        return e
+    try:
+        return _analyzer(e).simplify(e)
+    except IRError:
+        return e
 
 
 def tir_vars_in(node: Any) -> list[TirVar]:
@@ -446,7 +494,7 @@ def show_struct_info(s: Any) -> str:
 
 __all__ = [
     "BaseCheck", "callee_name", "derive_call_ret_struct_info", "erase_to_well_defined",
-    "function_signature_struct_info", "is_base_of", "join_struct_info", "prove_equal", "prove_not_equal",
-    "refine_struct_info", "show_struct_info", "struct_info_base_check", "substitute_tir_vars", "substitute_vars",
-    "tir_vars_in",
+    "function_signature_struct_info", "is_base_of", "join_struct_info", "prove", "prove_equal", "prove_not_equal",
+    "refine_struct_info", "show_struct_info", "simplify_dim", "struct_info_base_check", "substitute_tir_vars",
+    "substitute_vars", "tir_vars_in",
 ]
