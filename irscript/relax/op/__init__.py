@@ -44,6 +44,8 @@ from irscript.relax.op.elementwise import (
     tanh,
 )
 from irscript.relax.op.legalize import FunctionTable, legalize_call
+from irscript.relax.op.linalg import matmul
+from irscript.relax.op.reduction import argmax, argmin, max, mean, min, prod, sum, variance
 from irscript.relax.op.registry import (
     OpEntry,
     call_from_script,
@@ -53,12 +55,14 @@ from irscript.relax.op.registry import (
     registered_entries,
     script_namespaces,
 )
+from irscript.relax.op.runtime import assert_op, null_value, print, shape_of
 
 __all__ = [
-    "FunctionTable", "OpEntry", "abs", "add", "astype", "call_dps_packed", "call_from_script", "call_packed",
-    "call_pure_packed", "call_tir", "call_tir_inplace", "ceil", "clip", "cos", "define_op", "divide", "equal",
-    "erf", "exp", "floor", "floor_divide", "get_entry", "greater", "greater_equal", "legalize_call", "less",
-    "less_equal", "log", "logical_and", "logical_not", "logical_or", "lookup_script", "maximum", "minimum",
-    "multiply", "negative", "not_equal", "power", "registered_entries", "round", "rsqrt", "script_namespaces",
-    "sigmoid", "sin", "sqrt", "subtract", "tanh",
+    "FunctionTable", "OpEntry", "abs", "add", "argmax", "argmin", "assert_op", "astype", "call_dps_packed",
+    "call_from_script", "call_packed", "call_pure_packed", "call_tir", "call_tir_inplace", "ceil", "clip", "cos",
+    "define_op", "divide", "equal", "erf", "exp", "floor", "floor_divide", "get_entry", "greater", "greater_equal",
+    "legalize_call", "less", "less_equal", "log", "logical_and", "logical_not", "logical_or", "lookup_script",
+    "matmul", "max", "maximum", "mean", "min", "minimum", "multiply", "negative", "not_equal", "null_value",
+    "power", "print", "prod", "registered_entries", "round", "rsqrt", "script_namespaces", "shape_of", "sigmoid",
+    "sin", "sqrt", "subtract", "sum", "tanh", "variance",
 ]

@@ -27,10 +27,11 @@ def _packed_sinfo(call: Call, ctx: Any = None) -> StructInfo:
     return call.sinfo_args[0] if call.sinfo_args else ObjectStructInfo()
 
 
-register_op("relax.call_tir", infer_struct_info=_out_sinfo, pure=True, dialect="relax")
-register_op("relax.call_tir_inplace", infer_struct_info=_out_sinfo, pure=True, dialect="relax")
-register_op("relax.call_dps_packed", infer_struct_info=_out_sinfo, pure=True, dialect="relax")
-register_op("relax.call_pure_packed", infer_struct_info=_packed_sinfo, pure=True, dialect="relax")
+# Irregular constructs (`special_form`): no registry entry; the parser and printer handle them.
+register_op("relax.call_tir", infer_struct_info=_out_sinfo, pure=True, dialect="relax", special_form=True)
+register_op("relax.call_tir_inplace", infer_struct_info=_out_sinfo, pure=True, dialect="relax", special_form=True)
+register_op("relax.call_dps_packed", infer_struct_info=_out_sinfo, pure=True, dialect="relax", special_form=True)
+register_op("relax.call_pure_packed", infer_struct_info=_packed_sinfo, pure=True, dialect="relax", special_form=True)
 
 
 def _as_sinfo(out_sinfo: Any) -> StructInfo:
