@@ -31,7 +31,22 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from irscript.errors import IRError
-from irscript.ir.fieldtype import Mismatch, NodeSpec, PrimSpec, Spec, compile_spec
+from irscript.ir.dtype import _CACHE as _DTYPE_CACHE
+from irscript.ir.dtype import DataType
+from irscript.ir.fieldtype import (
+    AnySpec,
+    DictSpec,
+    DTypeSpec,
+    EnumSpec,
+    Mismatch,
+    NodeSpec,
+    OptionalSpec,
+    PrimSpec,
+    Spec,
+    TupleSpec,
+    UnionSpec,
+    compile_spec,
+)
 
 PLAIN = "plain"
 """Field role: compared structurally."""
@@ -207,19 +222,13 @@ def _compile(cls: type) -> None:
         if f.spec is None:
             f.spec = compile_spec(_resolve_annotation(f, cls))
     names = cls._field_names
-    env: dict[str, Any] = {"_REQUIRED": _REQUIRED, "_fail": _coerce_failed, "_missing": _missing, "_cls": cls}
+    env: dict[str, Any] = {"_dtype_cache": _DTYPE_CACHE, "_REQUIRED": _REQUIRED, "_fail": _coerce_failed, "_missing": _missing, "_cls": cls}
     lines = [f"def _set_fields(self, {', '.join(names + ('span=None',))}):"]
     for i, f in enumerate(cls._fields):
         spec = f.spec
         env[f"_spec{i}"] = spec
         env[f"_set{i}"] = _slot_setter(cls, f.name)
-        if isinstance(spec, NodeSpec):
-            env[f"_cls{i}"] = spec.cls
-            lines.append(f"    if not isinstance({f.name}, _cls{i}): {f.name} = _fail(_cls, {i}, {f.name})")
-        elif isinstance(spec, PrimSpec) and spec.cls is str:
-            lines.append(f"    if type({f.name}) is not str: {f.name} = _fail(_cls, {i}, {f.name})")
-        else:
-            lines.append(f"    {f.name} = _fail(_cls, {i}, {f.name})")
+        lines.extend(_fast_check(spec, f.name, i, env))
         lines.append(f"    _set{i}(self, {f.name})")
     env["_setspan"] = _slot_setter(cls, "span")
     lines.append("    _setspan(self, span)")
@@ -247,6 +256,46 @@ def _compile(cls: type) -> None:
         init.__qualname__ = f"{cls.__qualname__}.__init__"
         cls.__init__ = init
     cls._compiled = True
+
+
+def _fast_check(spec: Spec, name: str, i: int, env: dict[str, Any]) -> list[str]:
+    """Generated lines that accept a value already of the right type without a call, and send
+    anything else to the slow path (`_fail`: coerce or raise)."""
+    slow = f"{name} = _fail(_cls, {i}, {name})"
+    if isinstance(spec, NodeSpec):
+        env[f"_cls{i}"] = spec.cls
+        return [f"    if not isinstance({name}, _cls{i}): {slow}"]
+    if isinstance(spec, OptionalSpec):
+        inner = _fast_check(spec.inner, name, i, env)
+        if inner != [f"    {slow}"]:
+            return [f"    if {name} is not None:"] + ["    " + line for line in inner]
+    if isinstance(spec, UnionSpec) and all(isinstance(o, NodeSpec) for o in spec.options):
+        env[f"_cls{i}"] = tuple(o.cls for o in spec.options)
+        return [f"    if not isinstance({name}, _cls{i}): {slow}"]
+    if isinstance(spec, (PrimSpec, EnumSpec)):
+        env[f"_cls{i}"] = spec.cls
+        return [f"    if type({name}) is not _cls{i}: {slow}"]
+    if isinstance(spec, DTypeSpec):
+        env[f"_cls{i}"] = DataType
+        return [
+            f"    if type({name}) is not _cls{i}:",
+            f"        if type({name}) is str and {name} in _dtype_cache: {name} = _dtype_cache[{name}]",
+            f"        else: {slow}",
+        ]
+    if isinstance(spec, TupleSpec) and isinstance(spec.elem, NodeSpec):
+        env[f"_cls{i}"] = spec.elem.cls
+        return [
+            f"    if type({name}) is tuple:",
+            f"        for _e in {name}:",
+            f"            if not isinstance(_e, _cls{i}):",
+            f"                {slow}",
+            "                break",
+            f"    else: {slow}",
+        ]
+    if isinstance(spec, (DictSpec, AnySpec)):
+        # empty dicts (the common default) are taken as they are; others are copied and checked
+        return [f"    if type({name}) is not dict or {name}: {slow}"] if isinstance(spec, DictSpec) else [f"    {slow}"]
+    return [f"    {slow}"]
 
 
 def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:

@@ -9,8 +9,22 @@ from irscript.errors import IRError
 from irscript.ir.dtype import DataType
 from irscript.ir.expr import PrimExpr, RelaxExpr, StructInfo
 from irscript.ir.node import field
+from irscript.tir.expr import IntImm
+from irscript.tir.op import convert
 
 VOID = DataType("void")
+
+
+_SHAPE_EXPR: Any = None
+
+
+def _shape_expr_cls() -> Any:
+    global _SHAPE_EXPR
+    if _SHAPE_EXPR is None:
+        from irscript.relax.expr import ShapeExpr
+
+        _SHAPE_EXPR = ShapeExpr
+    return _SHAPE_EXPR
 
 
 class ObjectStructInfo(StructInfo, type_key="relax.ObjectStructInfo"):
@@ -47,9 +61,7 @@ class ShapeStructInfo(StructInfo, type_key="relax.ShapeStructInfo"):
 
     def __init__(self, values: Any = None, ndim: int = -1, *, span: Any = None) -> None:
         if values is not None:
-            from irscript.tir.op import convert
-
-            values = tuple(_int64(convert(v)) for v in values)
+            values = shape_dims(values)
             if ndim not in (-1, len(values)):
                 raise IRError(f"R.Shape: ndim={ndim} contradicts {len(values)} values")
             ndim = len(values)
@@ -66,11 +78,9 @@ class TensorStructInfo(StructInfo, type_key="relax.TensorStructInfo"):
     ndim: int = -1
 
     def __init__(self, shape: Any = None, dtype: Any = "void", ndim: int = -1, *, span: Any = None) -> None:
-        from irscript.relax.expr import ShapeExpr
-
         if shape is not None and not isinstance(shape, RelaxExpr):
-            shape = ShapeExpr(shape)
-        if isinstance(shape, ShapeExpr):
+            shape = _shape_expr_cls()(shape)
+        if type(shape) is _shape_expr_cls():
             if ndim not in (-1, len(shape.values)):
                 raise IRError(f"R.Tensor: ndim={ndim} contradicts a shape of {len(shape.values)} dims")
             ndim = len(shape.values)
@@ -116,20 +126,30 @@ class FuncStructInfo(StructInfo, type_key="relax.FuncStructInfo"):
         return FuncStructInfo(None, ret or ObjectStructInfo(), purity)
 
 
+_INT64 = DataType("int64")
+
+
 def _int64(v: PrimExpr) -> PrimExpr:
     """Shape dims are int64; int32 constants are widened, symbolic int32 vars are kept."""
-    from irscript.tir.expr import IntImm
-
-    if isinstance(v, IntImm) and v.dtype != "int64":
-        return IntImm("int64", v.value)
+    if type(v) is IntImm and v.dtype is not _INT64:
+        return IntImm(_INT64, v.value)
     return v
 
 
 def shape_dims(values: Any) -> tuple[PrimExpr, ...]:
     """Dims as int64 PrimExprs (ints widened)."""
-    from irscript.tir.op import convert
-
-    return tuple(_int64(convert(v)) for v in values)
+    out = []
+    for v in values:
+        t = type(v)
+        if t is int:
+            out.append(IntImm(_INT64, v))
+        elif t is IntImm:
+            out.append(v if v.dtype is _INT64 else IntImm(_INT64, v.value))
+        elif isinstance(v, PrimExpr):
+            out.append(v)
+        else:
+            out.append(_int64(convert(v)))
+    return tuple(out)
 
 
 __all__ = [

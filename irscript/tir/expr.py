@@ -24,11 +24,11 @@ from irscript.ir.expr import GlobalVar, PrimExpr
 from irscript.ir.node import DEF, IGNORE, Node, field
 from irscript.ir.op import Op
 
-_INT_RANGES: dict[str, tuple[int, int]] = {}
+_INT_RANGES: dict[DataType, tuple[int, int]] = {}
 
 
 def _int_range(dtype: DataType) -> tuple[int, int]:
-    key = str(dtype)
+    key = dtype
     hit = _INT_RANGES.get(key)
     if hit is None:
         if dtype.is_bool:
@@ -217,15 +217,15 @@ class IntImm(PrimExprWithOp, type_key="tir.IntImm"):
     value: int
 
     def __init__(self, dtype: Any, value: int, *, span: Any = None) -> None:
-        dt = DataType(dtype)
-        if not (dt.is_integer or dt.is_bool) or dt.lanes != 1:
-            raise IRError(f"IntImm needs a scalar integer or bool type, got {dt}")
-        if isinstance(value, bool):
-            value = int(value)
-        if not isinstance(value, int):
-            value = _as_int(value)
-        lo, hi = _int_range(dt)
-        if not lo <= value <= hi:
+        dt = dtype if type(dtype) is DataType else DataType(dtype)
+        bounds = _INT_RANGES.get(dt)
+        if bounds is None:
+            if not (dt.is_integer or dt.is_bool) or dt.lanes != 1:
+                raise IRError(f"IntImm needs a scalar integer or bool type, got {dt}")
+            bounds = _int_range(dt)
+        if type(value) is not int:
+            value = int(value) if isinstance(value, bool) else _as_int(value)
+        if not bounds[0] <= value <= bounds[1]:
             raise IRError(f"{value} does not fit in {dt}")
         self._set_fields(dt, value, span=span)
 
