@@ -81,6 +81,9 @@ class _Eval:
             return not bool(self.expr(e.a))
         if t is E.Select:
             return self.expr(e.true_value) if self.expr(e.condition) else self.expr(e.false_value)
+        if t is E.Call and e.op.name == "tir.if_then_else":  # only the chosen side is evaluated
+            cond, then_value, else_value = e.args
+            return self.expr(then_value) if self.expr(cond) else self.expr(else_value)
         if t is E.Call:
             fn = _MATH[e.op.name[len("tir."):]]
             args = [np.float64(self.expr(a)) if e.dtype.is_float else self.expr(a) for a in e.args]

@@ -7,7 +7,9 @@ script name (`irscript.relax.op.nn.relu`). `base` holds the irregular call-into-
 library ops (call_tir & co). A new family module is imported below.
 """
 
+from irscript.relax.op import builtin, image, memory, nn  # sub-namespaces: R.builtin.*, R.image.*, ...
 from irscript.relax.op.base import call_dps_packed, call_packed, call_pure_packed, call_tir, call_tir_inplace
+from irscript.relax.op.creation import arange, full, full_like, ones, ones_like, tril, triu, zeros, zeros_like
 from irscript.relax.op.elementwise import (
     abs,
     add,
@@ -43,8 +45,21 @@ from irscript.relax.op.elementwise import (
     subtract,
     tanh,
 )
+from irscript.relax.op.indexing import strided_slice, take, where
 from irscript.relax.op.legalize import FunctionTable, legalize_call
 from irscript.relax.op.linalg import matmul
+from irscript.relax.op.manipulation import (
+    broadcast_to,
+    concat,
+    expand_dims,
+    flatten,
+    permute_dims,
+    repeat,
+    reshape,
+    split,
+    squeeze,
+    tile,
+)
 from irscript.relax.op.reduction import argmax, argmin, max, mean, min, prod, sum, variance
 from irscript.relax.op.registry import (
     OpEntry,
@@ -66,3 +81,9 @@ __all__ = [
     "power", "print", "prod", "registered_entries", "round", "rsqrt", "script_namespaces", "shape_of", "sigmoid",
     "sin", "sqrt", "subtract", "sum", "tanh", "variance",
 ]
+__all__ += [  # the manipulation, indexing, creation and memory families
+    "arange", "broadcast_to", "builtin", "concat", "expand_dims", "flatten", "full", "full_like", "memory", "ones",
+    "ones_like", "permute_dims", "repeat", "reshape", "split", "squeeze", "strided_slice", "take", "tile", "tril",
+    "triu", "where", "zeros", "zeros_like",
+]
+__all__ += ["image", "nn"]  # the nn and image families

@@ -3,10 +3,12 @@
 `legalize_call(call, functions)` takes a call of a registered op whose
 arguments have struct info, builds te placeholders from the argument struct
 info (symbolic dims become fresh shape vars of the PrimFunc), runs the op's
-`legalize` (te tensors in, te tensors out), makes the PrimFunc with
-`te.create_prim_func` (private, `"tir.noalias": True`; handle params bound
-with match_buffer) and adds it through `functions.add_func(func, name_hint)`.
-It returns `R.call_tir(gv, args, out_sinfo, tir_vars=...)`; shape vars the
+`legalize` (te tensors in, te tensors out; PrimValues in a tuple come as
+PrimExprs), makes the PrimFunc with `te.create_prim_func` (private,
+`"tir.noalias": True`; handle params bound with match_buffer) and adds it
+through `functions.add_func(func, name_hint)`. It returns
+`R.call_tir(gv, args, out_sinfo, tir_vars=...)` (wrapped in a one-field Tuple
+when `legalize` returned a one-tensor tuple, as `R.split` into one part); shape vars the
 callee cannot read off its buffer shapes are passed as `tir_vars`. Calls of
 ops that run as runtime builtins (`entry.runtime`) are returned unchanged.
 
@@ -111,8 +113,11 @@ class _Inputs:
             ]
             out = []
             for k, (item, f) in enumerate(zip(items, sinfo.fields)):
+                if isinstance(f, PrimStructInfo) and f.value is not None:
+                    out.append(self._map(f.value))  # a tuple of PrimValues (strided_slice's begin)
+                    continue
                 if not isinstance(f, TensorStructInfo):
-                    raise _fail(self.entry, f"field {k} of argument {name!r} is not a tensor")
+                    raise _fail(self.entry, f"field {k} of argument {name!r} is not a tensor or a known R.Prim")
                 out.append(self._tensor(name, item, f, getattr(item, "name_hint", None) or f"{hint}_{k}"))
             return out
         if isinstance(sinfo, PrimStructInfo):
@@ -155,7 +160,7 @@ def legalize_to_prim_func(call: Call) -> tuple[PrimFunc, list[RelaxExpr], Any, l
     func = te.create_prim_func(args + extra)
     back = inputs.back
     sinfos = [TensorStructInfo([substitute(d, back) for d in t.shape], t.dtype) for t in outputs]
-    out_sinfo = sinfos[0] if len(sinfos) == 1 else TupleStructInfo(sinfos)
+    out_sinfo = TupleStructInfo(sinfos) if isinstance(result, (list, tuple)) else sinfos[0]
     return func, inputs.relax_args, out_sinfo, [back[v] for v in extra]
 
 
@@ -171,5 +176,8 @@ def legalize_call(call: Call, functions: FunctionAdder) -> RelaxExpr:
         raise IRError(f"{entry.script_name} has no legalization")
     func, args, out_sinfo, tir_vars = legalize_to_prim_func(call)
     gv = functions.add_func(func, entry.legalize_name)
-    return call_tir(gv, Tuple(args), out_sinfo, ShapeExpr(tir_vars) if tir_vars else None)
+    single = isinstance(out_sinfo, TupleStructInfo) and len(out_sinfo.fields) == 1
+    lowered = call_tir(gv, Tuple(args), out_sinfo.fields[0] if single else out_sinfo,
+                       ShapeExpr(tir_vars) if tir_vars else None)
+    return Tuple([lowered]) if single else lowered  # call_tir of one output gives a tensor
 

@@ -23,6 +23,13 @@ declared order; keyword-only and variadic arguments as declared) and raises
 style errors. Printer side: `get_entry(call.op)` and `entry.print_form(call)`
 give the positional arguments and the keywords (keyword-only arguments, then
 every attribute in declared order as a printable Python value).
+
+Script functions: a few names under `R` are not ops but Python helpers that
+build calls of ops (TVM's frontend helpers, e.g. `R.nn.linear` = permute_dims +
+matmul + add). `define_script_function(path, fn)` registers one; `lookup_script`
+finds it like an op entry and its `make_call(args, kwargs, span)` binds the
+arguments to `fn` (errors name the script name and the argument). It has no Op,
+so nothing of it remains in the IR but the calls it builds.
 """
 
 from __future__ import annotations
@@ -38,14 +45,14 @@ from irscript.relax.expr import Call
 from irscript.relax.op.signature import Arg, Attr, AttrType, Mismatch, type_name
 
 __all__ = [
-    "OpEntry", "call_from_script", "constant_value", "define_op", "get_entry", "lookup_script", "registered_entries",
-    "script_namespaces",
+    "OpEntry", "ScriptFunction", "call_from_script", "constant_value", "define_op", "define_script_function",
+    "get_entry", "lookup_script", "registered_entries", "script_namespaces",
 ]
 
 InferFn = Callable[[Call, Any], StructInfo]
 
 _BY_NAME: dict[str, "OpEntry"] = {}
-_BY_PATH: dict[str, "OpEntry"] = {}
+_BY_PATH: dict[str, "OpEntry | ScriptFunction"] = {}
 _NAMESPACES: set[str] = set()
 
 
@@ -62,12 +69,16 @@ class OpEntry:
     * `runtime`: instead of `legalize`, the name of the runtime builtin that executes it;
     * `numpy_ref(*values, **attrs)`: the reference implementation on numpy arrays;
     * `normalize_attrs(attrs) -> attrs`: canonicalizes converted attrs (may raise IRError);
+    * `normalize_args(values) -> values`: rewrites the Python values a builder call binds (by
+      argument / attribute name, only those given) before conversion, for TVM's builder-side
+      defaults (`R.arange(10)` is `arange(0, 10, 1)`; `R.reshape` resolves -1);
     * `builder`: the builder function (`entry.builder(x, ...)` == `entry(x, ...)`).
     """
 
     __slots__ = (
         "name", "path", "script_name", "op", "args", "attrs", "pure", "infer", "legalize", "legalize_name",
-        "runtime", "numpy_ref", "normalize_attrs", "doc", "builder", "_n_fixed", "_variadic",
+        "runtime", "numpy_ref", "normalize_attrs", "normalize_args", "doc", "builder", "_n_fixed", "_variadic",
+        "_n_optional",
     )
 
     def __init__(self, name: str, path: str, args: Sequence[Arg], attrs: Sequence[Attr], pure: bool,
@@ -85,10 +96,12 @@ class OpEntry:
         self.runtime = runtime
         self.numpy_ref = numpy_ref
         self.normalize_attrs = normalize_attrs
+        self.normalize_args: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.doc = doc
         variadic = [i for i, a in enumerate(self.args) if a.variadic]
         self._variadic = variadic[0] if variadic else -1
         self._n_fixed = len(self.args) - len(variadic)
+        self._n_optional = sum(a.optional for a in self.args)
         self.op: Op = None  # type: ignore[assignment]
         self.builder: Callable[..., Call] = None  # type: ignore[assignment]
 
@@ -175,6 +188,8 @@ class OpEntry:
             if isinstance(target, Arg) and target.variadic:
                 value = list(value) if isinstance(value, (list, tuple)) else [value]
             values[key] = value
+        if self.normalize_args is not None:
+            values = self.normalize_args(values)
         return self._convert_args(values), self._convert_attrs(values)
 
     @staticmethod
@@ -192,6 +207,7 @@ class OpEntry:
 
     def _convert_args(self, values: dict[str, Any]) -> list[RelaxExpr]:
         out: list[RelaxExpr] = []
+        omitted = None
         for a in self.args:
             if a.name in values:
                 given = values[a.name]
@@ -201,6 +217,12 @@ class OpEntry:
                 given = a.default
             else:
                 raise self.error(f"missing argument {a.name!r}")
+            if a.optional and given is None:
+                omitted = omitted or a.name
+                continue
+            if a.optional and omitted is not None:
+                raise self.error(f"argument {a.name!r} needs argument {omitted!r} (optional arguments are "
+                                 "positional: give every one before it)")
             items = given if a.variadic else [given]
             for v in items:
                 try:
@@ -228,16 +250,23 @@ class OpEntry:
 
     # -- reading calls -------------------------------------------------------------------------
     def split_args(self, call: Call) -> dict[str, Any]:
-        """The call's arguments by name (a variadic argument as a tuple of expressions)."""
+        """The call's arguments by name (a variadic argument as a tuple of expressions, an optional
+        one that the call leaves out as None)."""
         args = call.args
         n_var = len(args) - self._n_fixed
-        if n_var < 0 or (self._variadic < 0 and n_var != 0):
+        if self._n_optional and -self._n_optional <= n_var <= 0:
+            n_var = 0  # trailing optional arguments left out
+        elif n_var < 0 or (self._variadic < 0 and n_var != 0):
             least = "at least " if self._variadic >= 0 else ""
-            raise self.error(f"takes {least}{self._n_fixed} argument(s), the call has {len(args)}")
+            fewest = self._n_fixed - self._n_optional
+            count = f"{fewest} to {self._n_fixed}" if self._n_optional else f"{least}{self._n_fixed}"
+            raise self.error(f"takes {count} argument(s), the call has {len(args)}")
         out: dict[str, Any] = {}
         i = 0
         for a in self.args:
-            if a.variadic:
+            if i >= len(args) and a.optional:
+                out[a.name] = None
+            elif a.variadic:
                 out[a.name] = tuple(args[i:i + n_var])
                 i += n_var
             else:
@@ -267,6 +296,8 @@ class OpEntry:
         positional: list[RelaxExpr] = []
         keywords: list[tuple[str, Any]] = []
         for a in self.args:
+            if split[a.name] is None:
+                continue  # an optional argument left out
             if a.kw_only:
                 keywords.append((a.name, split[a.name]))
             elif a.variadic:
@@ -291,8 +322,9 @@ _NO_VALUE = object()
 def constant_value(expr: RelaxExpr, default: Any = _NO_VALUE) -> Any:
     """The Python value of a constant non-tensor argument, as numpy references take it: a
     PrimValue of a constant as an int / float / bool, a StringImm as a str, a DataTypeImm as a
-    DataType, a ShapeExpr of constants as a tuple of ints. Otherwise `default` (or IRError)."""
-    from irscript.relax.expr import DataTypeImm, PrimValue, ShapeExpr, StringImm
+    DataType, a ShapeExpr of constants as a tuple of ints, a Tuple of such values as a tuple.
+    Otherwise `default` (or IRError)."""
+    from irscript.relax.expr import Constant, DataTypeImm, PrimValue, ShapeExpr, StringImm, Tuple
     from irscript.tir.expr import FloatImm, IntImm
 
     if isinstance(expr, PrimValue) and isinstance(expr.value, (IntImm, FloatImm)):
@@ -302,6 +334,11 @@ def constant_value(expr: RelaxExpr, default: Any = _NO_VALUE) -> Any:
         return expr.value
     if isinstance(expr, ShapeExpr) and all(isinstance(d, IntImm) for d in expr.values):
         return tuple(int(d.value) for d in expr.values)
+    if isinstance(expr, Tuple) and not any(isinstance(f, (Constant, Tuple)) for f in expr.fields):
+        missing = object()  # a tuple of constant PrimValues (strided_slice's begin, ...) as a tuple
+        values = tuple(constant_value(f, missing) for f in expr.fields)
+        if all(v is not missing for v in values):
+            return values
     if default is _NO_VALUE:
         raise IRError(f"{getattr(expr, 'type_key', type(expr).__name__)} is not a constant argument value")
     return default
@@ -327,6 +364,7 @@ def define_op(
     script_name: str | None = None,
     legalize_name: str | None = None,
     normalize_attrs: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    normalize_args: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     doc: str = "",
 ) -> OpEntry:
     """Register the op `name` from its one entry and return the OpEntry (see the module doc).
@@ -337,12 +375,12 @@ def define_op(
     if name in _BY_NAME:
         raise IRError(f"operator {name!r} is already defined")
     path = script_name[2:] if script_name and script_name.startswith("R.") else (script_name or _default_path(name))
-    if path in _BY_PATH:
-        raise IRError(f"the script name R.{path} is already taken by {_BY_PATH[path].name!r}")
+    _check_path_free(path)
     arg_specs = tuple(Arg(a) if isinstance(a, str) else a for a in args)
     _check_signature(name, arg_specs, attrs)
     entry = OpEntry(name, path, arg_specs, attrs, pure, infer, legalize,
                     legalize_name or path.rsplit(".", 1)[-1], runtime, numpy_ref, normalize_attrs, doc)
+    entry.normalize_args = normalize_args
     entry.op = register_op(
         name, infer_struct_info=entry.infer_call, legalize=legalize, numpy_ref=numpy_ref, pure=pure,
         script_name=entry.script_name, entry=entry, dialect="relax", runtime=runtime,
@@ -356,6 +394,13 @@ def define_op(
     return entry
 
 
+def _check_path_free(path: str) -> None:
+    taken = _BY_PATH.get(path)
+    if taken is not None:
+        raise IRError(f"the script name R.{path} is already taken by "
+                      f"{taken.name if isinstance(taken, OpEntry) else taken.script_name!r}")
+
+
 def _check_signature(name: str, args: Sequence[Arg], attrs: Sequence[Attr]) -> None:
     names = [a.name for a in args] + [a.name for a in attrs]
     dup = {n for n in names if names.count(n) > 1}
@@ -363,8 +408,15 @@ def _check_signature(name: str, args: Sequence[Arg], attrs: Sequence[Attr]) -> N
         raise IRError(f"operator {name!r}: duplicate argument name(s) {sorted(dup)}")
     if sum(a.variadic for a in args) > 1:
         raise IRError(f"operator {name!r}: at most one variadic argument")
+    if any(a.variadic for a in args) and any(a.optional for a in args):
+        raise IRError(f"operator {name!r}: a variadic argument and optional arguments do not mix")
     seen_default = False
+    seen_optional = False
     for a in args:
+        if seen_optional and not a.optional:
+            raise IRError(f"operator {name!r}: argument {a.name!r} follows an optional argument; "
+                          "optional arguments (default None) come last")
+        seen_optional = seen_optional or a.optional
         if a.kw_only or a.variadic:
             continue
         if a.has_default:
@@ -410,6 +462,57 @@ def _signature(entry: OpEntry) -> inspect.Signature:
                                  + [p for p in fixed if p.kind is P.KEYWORD_ONLY] + kw_only)
 
 
+class ScriptFunction:
+    """A script-level helper `R.<path>(...)`: a Python function `fn` that builds Relax
+    expressions from registered ops (see the module doc). `builder` is `fn` itself."""
+
+    __slots__ = ("path", "script_name", "fn", "doc", "_signature")
+
+    def __init__(self, path: str, fn: Callable[..., RelaxExpr], doc: str) -> None:
+        self.path = path
+        self.script_name = f"R.{path}"
+        self.fn = fn
+        self.doc = doc or (fn.__doc__ or "")
+        self._signature = inspect.signature(fn)
+
+    @property
+    def builder(self) -> Callable[..., RelaxExpr]:
+        return self.fn
+
+    def __repr__(self) -> str:
+        return f"ScriptFunction({self.script_name!r})"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> RelaxExpr:
+        return self.make_call(args, kwargs)
+
+    def make_call(self, args: Sequence[Any], kwargs: dict[str, Any], span: Any = None) -> RelaxExpr:
+        """`fn(*args, **kwargs)`; arguments that do not bind are an IRError naming the helper. The
+        span goes to the outermost expression built."""
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise IRError(f"{self.script_name}: {e}") from None
+        result = self.fn(*bound.args, **bound.kwargs)
+        if span is not None and isinstance(result, RelaxExpr):
+            from irscript.ir.node import replace
+
+            result = replace(result, span=span)
+        return result
+
+
+def define_script_function(path: str, fn: Callable[..., RelaxExpr], doc: str = "") -> ScriptFunction:
+    """Register the helper `fn` under the script name `R.<path>` ("nn.linear"). The name must not
+    be taken by an op or another helper."""
+    path = path[2:] if path.startswith("R.") else path
+    _check_path_free(path)
+    helper = ScriptFunction(path, fn, doc)
+    _BY_PATH[path] = helper
+    parts = path.split(".")
+    for i in range(1, len(parts)):
+        _NAMESPACES.add(".".join(parts[:i]))
+    return helper
+
+
 def get_entry(op: Any) -> OpEntry | None:
     """The entry of an Op (or of an op name), or None for ops without one (call_tir, ...)."""
     if isinstance(op, Op):
@@ -419,8 +522,9 @@ def get_entry(op: Any) -> OpEntry | None:
     return None
 
 
-def lookup_script(path: str) -> OpEntry | None:
-    """The entry spelled `R.<path>` in scripts ("add", "nn.relu", "image.resize2d"), or None."""
+def lookup_script(path: str) -> OpEntry | ScriptFunction | None:
+    """The entry spelled `R.<path>` in scripts ("add", "nn.relu", "image.resize2d"), a script
+    function ("nn.linear"), or None. Both have `make_call(args, kwargs, span)`."""
     return _BY_PATH.get(path[2:] if path.startswith("R.") else path)
 
 
@@ -434,8 +538,9 @@ def registered_entries() -> list[OpEntry]:
     return list(_BY_NAME.values())
 
 
-def call_from_script(path: str, args: Sequence[Any], kwargs: dict[str, Any], span: Any = None) -> Call:
-    """`R.<path>(*args, **kwargs)` as a Call; IRError for an unknown op or bad arguments."""
+def call_from_script(path: str, args: Sequence[Any], kwargs: dict[str, Any], span: Any = None) -> RelaxExpr:
+    """`R.<path>(*args, **kwargs)` as a Call (an expression, for a script function); IRError for
+    an unknown op or bad arguments."""
     entry = lookup_script(path)
     if entry is None:
         raise IRError(f"R.{path} is not a registered operator")

@@ -153,7 +153,9 @@ ANY = _AnyKind("any", "a Relax expression")
 
 class Arg:
     """A Relax-expression argument: `name`, `kind`, variadic / keyword-only, optional default
-    (a Python value converted by the kind when the argument is omitted)."""
+    (a Python value converted by the kind when the argument is omitted). A default of None makes
+    the argument optional: when it is None it is left out of `Call.args` (TVM's `Optional<Expr>`
+    arguments, e.g. the `bias` of `R.nn.attention`); optional arguments come last."""
 
     __slots__ = ("name", "kind", "variadic", "kw_only", "default", "has_default")
 
@@ -165,6 +167,11 @@ class Arg:
         self.kw_only = kw_only
         self.has_default = default is not ...
         self.default = default if self.has_default else None
+
+    @property
+    def optional(self) -> bool:
+        """Whether the argument may be left out of the call (its default is None)."""
+        return self.has_default and self.default is None and not self.variadic
 
     def __repr__(self) -> str:
         return f"Arg({self.name!r}, {self.kind.name})"
