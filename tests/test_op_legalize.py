@@ -1,15 +1,12 @@
 """Legalized TIR of every op agrees with its numpy reference.
 
-Until the project's TIR interpreter exists, a small evaluator for the IR the
-te layer emits (serial loops, blocks with init, stores, lets, scalar math)
-runs each legalized PrimFunc on small arrays; the result must match the op's
-numpy reference. Also: every legalized PrimFunc is well-formed, private and
+Each legalized PrimFunc runs through the TIR interpreter (irscript.interp) on
+small arrays; the result must match the op's numpy reference. Also: every legalized PrimFunc is well-formed, private and
 `tir.noalias`, and `legalize_call` passes undecidable shape vars as tir_vars.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -17,130 +14,13 @@ import pytest
 
 from irscript import relax, tir
 from irscript.errors import IRError
+from irscript.interp import run_prim_func
 from irscript.ir import from_json, structural_equal, to_json
 from irscript.ir.well_formed import check_well_formed
 from irscript.relax import op as R
 from irscript.relax.op import FunctionTable, get_entry, legalize_call
 from irscript.relax.op.legalize import legalize_to_prim_func
 from irscript.relax.op.registry import constant_value
-from irscript.tir import expr as E
-from irscript.tir import stmt as S
-
-# ---------------------------------------------------------------------------------------------
-# a tiny evaluator for te-emitted TIR
-# ---------------------------------------------------------------------------------------------
-_MATH = {
-    "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "rsqrt": lambda v: 1.0 / np.sqrt(v), "tanh": np.tanh,
-    "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)), "sin": np.sin, "cos": np.cos, "erf": math.erf,
-    "floor": np.floor, "ceil": np.ceil, "round": np.round, "abs": np.abs, "pow": np.power,
-}
-_BIN = {
-    E.Add: lambda a, b: a + b, E.Sub: lambda a, b: a - b, E.Mul: lambda a, b: a * b,
-    E.Min: min, E.Max: max, E.EQ: lambda a, b: a == b, E.NE: lambda a, b: a != b, E.LT: lambda a, b: a < b,
-    E.LE: lambda a, b: a <= b, E.GT: lambda a, b: a > b, E.GE: lambda a, b: a >= b,
-}
-
-
-def _typed(value: Any, dtype: Any) -> Any:
-    return np.array(value).astype(dtype.numpy_dtype())[()]
-
-
-class _Eval:
-    def __init__(self) -> None:
-        self.env: dict[int, Any] = {}
-        self.buffers: dict[int, np.ndarray] = {}
-
-    def expr(self, e: Any) -> Any:
-        t = type(e)
-        if t in (E.IntImm, E.FloatImm):
-            return _typed(e.value, e.dtype)
-        if isinstance(e, E.Var):
-            return self.env[id(e)]
-        if t is E.BufferLoad:
-            return self.buffers[id(e.buffer)][tuple(int(self.expr(i)) for i in e.indices)]
-        if t is E.Cast:
-            return _typed(self.expr(e.value), e.dtype)
-        if t in _BIN:
-            with np.errstate(all="ignore"):
-                return _typed(_BIN[t](self.expr(e.a), self.expr(e.b)), e.dtype)
-        if t in (E.Div, E.FloorDiv, E.FloorMod):
-            a, b = self.expr(e.a), self.expr(e.b)
-            if e.dtype.is_float:
-                return _typed(a / b if t is E.Div else np.floor(a / b), e.dtype)
-            if t is E.FloorDiv:
-                return _typed(int(a) // int(b), e.dtype)
-            if t is E.FloorMod:
-                return _typed(int(a) % int(b), e.dtype)
-            q = abs(int(a)) // abs(int(b))
-            return _typed(q if (a < 0) == (b < 0) else -q, e.dtype)
-        if t is E.And:
-            return bool(self.expr(e.a)) and bool(self.expr(e.b))
-        if t is E.Or:
-            return bool(self.expr(e.a)) or bool(self.expr(e.b))
-        if t is E.Not:
-            return not bool(self.expr(e.a))
-        if t is E.Select:
-            return self.expr(e.true_value) if self.expr(e.condition) else self.expr(e.false_value)
-        if t is E.Call and e.op.name == "tir.if_then_else":  # only the chosen side is evaluated
-            cond, then_value, else_value = e.args
-            return self.expr(then_value) if self.expr(cond) else self.expr(else_value)
-        if t is E.Call:
-            fn = _MATH[e.op.name[len("tir."):]]
-            args = [np.float64(self.expr(a)) if e.dtype.is_float else self.expr(a) for a in e.args]
-            with np.errstate(all="ignore"):
-                return _typed(fn(*args), e.dtype)
-        raise NotImplementedError(type(e).__name__)
-
-    def stmt(self, s: Any) -> None:
-        t = type(s)
-        if t is S.SeqStmt:
-            for x in s.seq:
-                self.stmt(x)
-        elif t is S.For:
-            lo, n = int(self.expr(s.min)), int(self.expr(s.extent))
-            for i in range(lo, lo + n):
-                self.env[id(s.loop_var)] = _typed(i, s.loop_var.dtype)
-                self.stmt(s.body)
-        elif t is S.BlockRealize:
-            block = s.block
-            for iv, v in zip(block.iter_vars, s.iter_values):
-                self.env[id(iv.var)] = self.expr(v)
-            for b in block.alloc_buffers:
-                self.buffers[id(b)] = np.zeros([int(self.expr(d)) for d in b.shape], b.dtype.numpy_dtype())
-            first = all(int(self.env[id(iv.var)]) == int(self.expr(iv.dom.min))
-                        for iv in block.iter_vars if iv.iter_type is E.IterVarType.COMM_REDUCE)
-            if block.init is not None and first:
-                self.stmt(block.init)
-            self.stmt(block.body)
-        elif t is S.BufferStore:
-            idx = tuple(int(self.expr(i)) for i in s.indices)
-            self.buffers[id(s.buffer)][idx] = self.expr(s.value)
-        elif t is S.LetStmt:
-            self.env[id(s.var)] = self.expr(s.value)
-            self.stmt(s.body)
-        else:
-            raise NotImplementedError(t.__name__)
-
-
-def run_prim_func(func: tir.PrimFunc, args: list[Any]) -> None:
-    """Run `func` on numpy arrays (handle params) and ints (scalar params), in place."""
-    ev = _Eval()
-    for p, a in zip(func.params, args):
-        if p not in func.buffer_map:
-            ev.env[id(p)] = _typed(a, p.dtype)
-    for p, a in zip(func.params, args):
-        buf = func.buffer_map.get(p)
-        if buf is None:
-            continue
-        assert a.dtype == buf.dtype.numpy_dtype() and a.ndim == len(buf.shape), (a.dtype, buf.dtype, a.shape)
-        for d, n in zip(buf.shape, a.shape):
-            if isinstance(d, E.Var):
-                ev.env.setdefault(id(d), _typed(n, d.dtype))
-        for d, n in zip(buf.shape, a.shape):
-            assert int(ev.expr(d)) == n
-        ev.buffers[id(buf)] = a
-    ev.stmt(func.body)
-
 
 # ---------------------------------------------------------------------------------------------
 # cases: (name, builder of the call from relax vars, input arrays, symbolic dims per input)
