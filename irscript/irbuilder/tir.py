@@ -62,10 +62,15 @@ def _name_var(var: Var, name: str) -> None:
 
 @register_namer(_Buffer)
 def _name_buffer(buf: _Buffer, name: str) -> None:
+    """Name a buffer, and the vars made with it: its data var when it was created for the buffer
+    (it still has the buffer's name) and fresh stride vars — not vars the buffer only uses (a
+    `data=ptr` of an allocation, a stride `m` declared by the script)."""
+    old = buf.name
     set_name_field(buf, "name", name)
-    set_name_field(buf.data, "name_hint", name)
+    if buf.data.name_hint == old:
+        set_name_field(buf.data, "name_hint", name)
     for i, stride in enumerate(buf.strides):
-        if isinstance(stride, Var):
+        if isinstance(stride, Var) and stride.name_hint in ("v", f"{old}_s{i}"):
             set_name_field(stride, "name_hint", f"{name}_s{i}")
 
 

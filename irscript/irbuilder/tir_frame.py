@@ -117,7 +117,9 @@ class PrimFuncFrame(TIRFrame):
         attrs = dict(self.attrs)
         if not self.is_private and self.name and "global_symbol" not in attrs:
             attrs["global_symbol"] = self.name
-        func = PrimFunc(tuple(self.args), self._complete_body(), self.ret_type or "void", self.buffer_map, attrs)
+        # the buffer map in parameter order, however the buffers were bound (T.arg / T.match_buffer)
+        buffer_map = {a: self.buffer_map[a] for a in self.args if a in self.buffer_map}
+        func = PrimFunc(tuple(self.args), self._complete_body(), self.ret_type or "void", buffer_map, attrs)
         self.result = func
         if not add_function_to_parent(builder, func, self.name, self.kind):
             raise IRError(f"cannot place a T.prim_func inside {builder.frames[-1].kind}")

@@ -202,7 +202,7 @@ class BlockBuilder:
         """Bind the normalized `value` to a new var (a DataflowVar inside a dataflow block)."""
         block = self.open_block("R.emit")
         value = self.normalize(value, annotate_struct_info)
-        sinfo = refine_struct_info(value.struct_info, annotate_struct_info, "R.emit")
+        sinfo = _refine(value.struct_info, annotate_struct_info, "R.emit")
         cls = DataflowVar if block.is_dataflow else Var
         var = cls(name_hint or ("lv" if block.is_dataflow else "gv"), sinfo)
         self._append(block, VarBinding(var, value))
@@ -242,7 +242,7 @@ class BlockBuilder:
             out: Binding = binding if value is binding.value else replace(binding, value=value)
         elif isinstance(binding, VarBinding):
             value = self.normalize(binding.value, var.struct_info)
-            sinfo = refine_struct_info(value.struct_info, var.struct_info, f"the binding of {var.name_hint!r}")
+            sinfo = _refine(value.struct_info, var.struct_info, f"the binding of {var.name_hint!r}")
             if var.struct_info is None:
                 new_var = replace(var, struct_info=sinfo)
                 self.remap_var(var, new_var)
@@ -312,6 +312,14 @@ class BlockBuilder:
             return _normalize_seq(self, seq, None, erase_local=True)
         finally:
             self.end_scope()
+
+
+def _refine(deduced: StructInfo | None, annotation: StructInfo | None, what: str) -> StructInfo | None:
+    """`refine_struct_info`, skipping the check when the annotation is the deduced object itself
+    (the script parser shares one struct info object between equal annotations)."""
+    if annotation is None or annotation is deduced:
+        return deduced
+    return refine_struct_info(deduced, annotation, what)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,7 +412,8 @@ def _normalize_call(bb: BlockBuilder, call: Call, annotation: Any) -> RelaxExpr:
     norm = replace(call, op=op, args=args) if changed else call
     sinfo = bb.infer_call(norm)
     if call.struct_info is not None:
-        sinfo = refine_struct_info(sinfo, call.struct_info, f"the call to {callee_name(call)}")
+        if call.struct_info is not sinfo:
+            sinfo = refine_struct_info(sinfo, call.struct_info, f"the call to {callee_name(call)}")
     if sinfo is None:
         if annotation is None:
             raise bb._cannot_deduce(norm)
