@@ -1,9 +1,9 @@
 """irscript: TVMScript-style IR in Python — parse, build, print, serialize, check and run
 mixed graph-level (Relax) and tensor-level (TIR) modules."""
 
-from irscript import ir, relax, tir
 from irscript.errors import Error, ExecutionError, IRError, JSONFormatError, ScriptError
-from irscript.ir import (
+from irscript import ir, tir, relax  # noqa: E402  (dialects register their nodes and ops)
+from irscript.ir import (  # noqa: E402
     IRModule,
     assert_structural_equal,
     from_json,
@@ -11,13 +11,18 @@ from irscript.ir import (
     save_json,
     structural_equal,
     structural_hash,
-    to_json,
 )
+from irscript.ir import to_json  # noqa: E402
+from irscript.ir.well_formed import assert_well_formed, check_well_formed  # noqa: E402
+from irscript.printer import print_script  # noqa: E402
+from irscript.script import parse, parse_file  # noqa: E402
+from irscript.interp import Interpreter, register_extern, register_func, run  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Error", "ExecutionError", "IRError", "IRModule", "JSONFormatError", "ScriptError",
-    "assert_structural_equal", "from_json", "ir", "load_json", "relax", "save_json",
+    "Error", "ExecutionError", "IRError", "IRModule", "Interpreter", "JSONFormatError", "ScriptError",
+    "assert_structural_equal", "assert_well_formed", "check_well_formed", "from_json", "ir", "load_json",
+    "parse", "parse_file", "print_script", "register_extern", "register_func", "relax", "run", "save_json",
     "structural_equal", "structural_hash", "tir", "to_json",
 ]
