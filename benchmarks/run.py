@@ -1,6 +1,6 @@
 """Run every benchmark module and print one table.
 
-    python -m benchmarks [--quick] [--repeat N] [name ...]
+    python -m benchmarks [--quick | --scale S] [--repeat N] [name ...]
 
 `name` filters modules by substring (`ir` runs bench_ir). A module takes part
 when it defines `run(scale: float, repeat: int) -> list[Row]` (or
@@ -61,11 +61,16 @@ def render(results: list[tuple[str, Row]], skipped: list[str], header: str) -> T
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description="Run the irscript benchmarks.")
-    ap.add_argument("--quick", action="store_true", help="run at 1/10 size")
+    size = ap.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="run at 1/10 size")
+    size.add_argument("--scale", type=float, default=None, metavar="S",
+                      help="run at size S (1.0 is the full size; small values are a smoke test)")
     ap.add_argument("--repeat", type=int, default=3, help="timing repeats (best is kept)")
     ap.add_argument("names", nargs="*", help="only modules whose name contains one of these")
     args = ap.parse_args(argv)
-    scale = 0.1 if args.quick else 1.0
+    scale = args.scale if args.scale is not None else 0.1 if args.quick else 1.0
+    if scale <= 0:
+        ap.error(f"--scale must be > 0, got {scale:g}")
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
     results: list[tuple[str, Row]] = []
     skipped: list[str] = []

@@ -28,7 +28,8 @@ name and dialect: the evaluator refuses a dialect's statement-level functions
 inside another dialect's function ("T.block cannot be used in a Relax
 function") while expression helpers marked `anywhere` (`T.int64()`,
 `T.floordiv`) work in every dialect. `register_namespace` records the objects
-that text scripts may reach (`I`, `T`, `R`, `R.nn`, ...).
+that text scripts may reach (`I`, `T`, `R`, `R.nn`, ...; a user dialect's namespace with
+`alias="X"` is visible to text scripts as `X`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collections.abc import Callable
 from typing import Any
 
 from irscript.doc import nodes as D
+from irscript.errors import IRError
 
 Handler = Callable[[Any, Any], Any]
 
@@ -168,12 +170,28 @@ def wrap_all(namespace: dict[str, Any], prefix: str, dialect: Dialect | None, na
 
 
 _NAMESPACES: dict[int, Any] = {}
+_TEXT_NAMES: dict[str, Any] = {}
+_BUILT_IN_NAMES = ("I", "T", "R")
 
 
-def register_namespace(obj: Any) -> Any:
-    """Record `obj` (a namespace module or object) as reachable from text scripts."""
+def register_namespace(obj: Any, alias: str | None = None) -> Any:
+    """Record `obj` (a namespace module or object) as reachable from text scripts. With `alias`
+    (a user dialect's top-level namespace, e.g. "X"), text scripts see it under that name the
+    way they see I, T and R, so the text the printer writes for the dialect parses back."""
+    if alias is not None:
+        if not isinstance(alias, str) or not alias.isidentifier():
+            raise IRError(f"a namespace alias must be an identifier, got {alias!r}")
+        taken = _TEXT_NAMES.get(alias)
+        if alias in _BUILT_IN_NAMES or (taken is not None and taken is not obj):
+            raise IRError(f"the script name {alias!r} is already taken by another namespace")
+        _TEXT_NAMES[alias] = obj
     _NAMESPACES[id(obj)] = obj
     return obj
+
+
+def text_namespaces() -> dict[str, Any]:
+    """User namespaces registered with an alias, by alias."""
+    return dict(_TEXT_NAMES)
 
 
 def is_namespace(obj: Any) -> bool:
@@ -229,5 +247,5 @@ class ScriptDecorator:
 
 __all__ = [
     "STMT_CLASSES", "Dialect", "ScriptDecorator", "ScriptFunc", "is_namespace", "new_dialect", "register_handler",
-    "register_namespace", "wrap_all",
+    "register_namespace", "text_namespaces", "wrap_all",
 ]

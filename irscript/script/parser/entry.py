@@ -33,7 +33,7 @@ from irscript.doc.frontend import parse_python
 from irscript.errors import Error, ScriptError
 from irscript.irbuilder.base import IRBuilder
 from irscript.script.parser.core import Parser, header
-from irscript.script.parser.dialect import ScriptDecorator
+from irscript.script.parser.dialect import ScriptDecorator, text_namespaces
 from irscript.script.parser.errors import error_at, for_user, located
 
 TEXT_BUILTINS: dict[str, Any] = {
@@ -50,10 +50,11 @@ _NAMESPACE_NAMES = {"ir": "ir", "tir": "tir", "tirx": "tir", "relax": "relax"}
 
 
 def namespaces() -> dict[str, Any]:
-    """The script namespaces by their usual names: I, T, R."""
+    """The script namespaces by their usual names: I, T, R, and user dialects' namespaces
+    registered with an alias (`register_namespace(X, alias="X")`)."""
     from irscript.script import ir, relax, tir
 
-    return {"I": ir, "T": tir, "R": relax}
+    return {**text_namespaces(), "I": ir, "T": tir, "R": relax}
 
 
 def _base_env(python: bool) -> dict[str, Any]:
