@@ -1,9 +1,10 @@
 """irscript: TVMScript-style IR in Python — parse, build, print, serialize, check and run
 mixed graph-level (Relax) and tensor-level (TIR) modules."""
 
+from irscript import ir, relax, tir  # the dialects register their nodes and ops on import
 from irscript.errors import Error, ExecutionError, IRError, JSONFormatError, ScriptError
-from irscript import ir, tir, relax  # noqa: E402  (dialects register their nodes and ops)
-from irscript.ir import (  # noqa: E402
+from irscript.interp import Interpreter, register_extern, register_func, run
+from irscript.ir import (
     IRModule,
     assert_structural_equal,
     from_json,
@@ -11,12 +12,11 @@ from irscript.ir import (  # noqa: E402
     save_json,
     structural_equal,
     structural_hash,
+    to_json,
 )
-from irscript.ir import to_json  # noqa: E402
-from irscript.ir.well_formed import assert_well_formed, check_well_formed  # noqa: E402
-from irscript.printer import print_script  # noqa: E402
-from irscript.script import parse, parse_file  # noqa: E402
-from irscript.interp import Interpreter, register_extern, register_func, run  # noqa: E402
+from irscript.ir.well_formed import assert_well_formed, check_well_formed
+from irscript.printer import print_script
+from irscript.script import parse, parse_file
 
 __version__ = "0.1.0"
 

@@ -289,7 +289,7 @@ def test_relax_calls():
         assert print_script(call) == text
     assert print_script(relax.Tuple([])) == "R.tuple()"
     assert print_script(relax.Tuple([x])) == "(x,)"
-    assert print_script(relax.TupleGetItem(relax.Tuple([x, x]), 1)) == "(x, x)[1]"
+    assert print_script(relax.TupleGetItem(relax.Tuple([x, x]), 1)) == "R.tuple(x, x)[1]"  # not a Python tuple
     assert print_script(relax.ShapeExpr([2, n])) == "R.shape([2, n])"
     assert print_script(relax.PrimValue(_i(3))) == "R.prim_value(T.int64(3))"
     assert print_script(relax.StringImm("s")) == 'R.str("s")'
@@ -312,8 +312,10 @@ def test_struct_info_spelling():
         relax.TupleStructInfo(()): "R.Tuple",
         relax.FuncStructInfo((T4,), T4, False): ('R.Callable((R.Tensor((4,), dtype="float32"),), '
                                                  'R.Tensor((4,), dtype="float32"), False)'),
-        relax.FuncStructInfo.opaque(): "R.Callable",
-        relax.FuncStructInfo.opaque(T4, True): 'R.Callable(ret=R.Tensor((4,), dtype="float32"), purity=True)',
+        relax.FuncStructInfo.opaque(): "R.Callable(purity=False)",
+        relax.FuncStructInfo.opaque(purity=True): "R.Callable",
+        relax.FuncStructInfo.opaque(T4, True): 'R.Callable(ret=R.Tensor((4,), dtype="float32"))',
+        relax.FuncStructInfo.opaque(T4): 'R.Callable(ret=R.Tensor((4,), dtype="float32"), purity=False)',
     }
     for sinfo, text in cases.items():
         assert print_script(sinfo) == text

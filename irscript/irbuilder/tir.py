@@ -687,6 +687,9 @@ def _dtype_func(dtype: str) -> Any:
 _SCALAR_NAMES = [
     *(f"{code}{bits}" for code in ("int", "uint") for bits in (8, 16, 32, 64)),
     "float16", "float32", "float64", "bfloat16",
+    # the minifloats, as TVM's `T` spells them (`T.float8_e4m3fn(1.5)`)
+    "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e4m3", "float8_e8m0fnu",
+    "float6_e2m3fn", "float6_e3m2fn", "float4_e2m1fn",
 ]
 DTYPE_NAMES: list[str] = ["bool", *_SCALAR_NAMES, *(f"{n}x{lanes}" for n in _SCALAR_NAMES for lanes in (4, 8, 16, 32, 64))]
 for _name in DTYPE_NAMES:

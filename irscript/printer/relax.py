@@ -123,7 +123,12 @@ def _tuple(p: IRDocsifier, t: X.Tuple) -> D.Expr:
 
 @register(X.TupleGetItem)
 def _tuple_get_item(p: IRDocsifier, t: X.TupleGetItem) -> D.Expr:
-    return D.Subscript(p.expr(t.tuple_value), [D.Literal(t.index)])
+    value = t.tuple_value
+    if type(value) is X.Tuple:  # `(a, b)[1]` would index the Python tuple: `R.tuple(a, b)[1]`
+        tup: D.Expr = p.call(RELAX, "tuple", [p.expr(f) for f in value.fields])
+    else:
+        tup = p.expr(value)
+    return D.Subscript(tup, [D.Literal(t.index)])
 
 
 @register(X.ShapeExpr)
@@ -169,11 +174,13 @@ def _args_tuple(p: IRDocsifier, args: Any) -> D.Expr:
     return p.expr(args)
 
 
-def _sinfo_args_kw(p: IRDocsifier, c: X.Call) -> list[tuple[str, D.Expr]]:
+def _sinfo_args_kw(p: IRDocsifier, c: X.Call, bare: bool = True) -> list[tuple[str, D.Expr]]:
+    """`sinfo_args=...`: one struct info bare (the `R.*` builders take it so) unless `bare` is
+    False (a call of a Relax value builds the Call directly: it needs the tuple)."""
     s = c.sinfo_args
     if not s:
         return []
-    if len(s) == 1:
+    if len(s) == 1 and bare:
         return [("sinfo_args", p.expr(s[0]))]
     return [("sinfo_args", D.Tuple([p.expr(x) for x in s]))]
 
@@ -258,7 +265,7 @@ def _call(p: IRDocsifier, c: X.Call) -> D.Expr:
     if type(op) is X.ExternFunc:  # R.call_packed("name", args..., sinfo_args=...)
         args = [D.Literal(op.global_symbol)] + [p.expr(a) for a in c.args]
         return p.call(RELAX, "call_packed", args, _sinfo_args_kw(p, c))
-    return D.Call(p.expr(op), [p.expr(a) for a in c.args], _sinfo_args_kw(p, c))
+    return D.Call(p.expr(op), [p.expr(a) for a in c.args], _sinfo_args_kw(p, c, bare=False))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
     R.Object   R.Prim("int64")   R.Prim(value=n)   R.Shape([n, 4])   R.Shape(ndim=2)
     R.Tensor((n, 4), dtype="float32")   R.Tensor(s, dtype="float32")   R.Tensor(dtype="float32", ndim=2)
-    R.Tensor   R.Tuple(a, b)   R.Tuple   R.Callable((a, b), r, True)   R.Callable(ret=r, purity=True)
+    R.Tensor   R.Tuple(a, b)   R.Tuple   R.Callable((a, b), r, True)   R.Callable(ret=r, purity=False)
 
 Shape dims: int64 constants print bare (`R.Tensor((n, 4))`: dims are int64).
 
@@ -177,8 +177,8 @@ def _func(p: IRDocsifier, s: SI.FuncStructInfo) -> D.Expr:
         kwargs: list[tuple[str, D.Expr]] = []
         if type(s.ret) is not SI.ObjectStructInfo:
             kwargs.append(("ret", p.expr(s.ret)))
-        if s.purity:
-            kwargs.append(("purity", D.Literal(True)))
+        if not s.purity:  # as TVM: a bare `R.Callable` (the parser's default) is pure
+            kwargs.append(("purity", D.Literal(False)))
         return p.call(RELAX, "Callable", [], kwargs) if kwargs else p.ns(RELAX, "Callable")
     params = D.Tuple([p.expr(x) for x in s.params])
     return p.call(RELAX, "Callable", [params, p.expr(s.ret), D.Literal(bool(s.purity))])

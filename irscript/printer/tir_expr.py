@@ -293,8 +293,9 @@ _SPECIAL = {
 @register(E.Call)
 def _call(p: IRDocsifier, c: E.Call) -> D.Expr:
     op = c.op
-    if type(op) is not Op:
-        return D.Call(p.expr(op), [p.expr(a) for a in c.args])
+    if type(op) is not Op:  # a call of another PrimFunc: `cls.f(a, b, dtype="int32")` (void by default)
+        kwargs = [] if c.dtype.is_void else [("dtype", D.Literal(str(c.dtype)))]
+        return D.Call(p.expr(op), [p.expr(a) for a in c.args], kwargs)
     name = op.name
     special = _SPECIAL.get(name)
     if special is not None:

@@ -40,7 +40,7 @@ from irscript.printer.tir_buffer import (
     region_doc,
 )
 from irscript.printer.tir_expr import BOOL, INT32, TIR, stop_doc
-from irscript.printer.tir_stmt import TIRFrame, print_body, tir_frame, var_annotation
+from irscript.printer.tir_stmt import TIRFrame, declare_relaunched_threads, print_body, tir_frame, var_annotation
 from irscript.tir import expr as E
 from irscript.tir import stmt as S
 from irscript.tir.buffer import Buffer
@@ -295,6 +295,7 @@ def _prim_func(p: IRDocsifier, f: PrimFunc) -> D.Stmt:
         lhs = D.Name(bname)
         p.note(buf, lhs)
         p.emit(D.Assign(lhs, p.call(TIR, "match_buffer", [D.Name(p.names.get(param)), *args], kwargs)))
+    declare_relaunched_threads(p, f.body)
     root = implicit_root(f.body)
     if root is not None:
         p.body.append(D.Comment(f'with T.{_tvm_name(p, "block")}("root"):'))

@@ -20,11 +20,14 @@ from typing import Any
 
 from irscript.doc import nodes as D
 from irscript.ir.functor import pre_order
+from irscript.ir.node import Node
 from irscript.printer.core import IRDocsifier, register
+from irscript.printer.namer import sanitize
 from irscript.printer.tir_buffer import buffer_args, buffer_doc, define_buffer
 from irscript.printer.tir_expr import BOOL, INT32, TIR, explicit_int, stop_doc, var_creation
 from irscript.tir import expr as E
 from irscript.tir import stmt as S
+from irscript.tir.buffer import Buffer
 from irscript.tir.expr import IterVarType
 
 
@@ -191,6 +194,28 @@ def _launch_thread(p: IRDocsifier, s: S.AttrStmt) -> tuple[D.Expr | None, D.Expr
     return None, p.call(TIR, "launch_thread", [D.Name(name), extent]), None
 
 
+def declare_relaunched_threads(p: IRDocsifier, body: S.Stmt) -> None:
+    """`tx = T.env_thread("threadIdx.x")` at function level for each thread var that more than
+    one `T.launch_thread` launches (the builder then reuses its IterVar): one var for all."""
+    counts: dict[int, list[Any]] = {}
+    stack = [body]
+    while stack:
+        s = stack.pop()
+        if type(s) is S.AttrStmt and s.attr_key in ("thread_extent", "virtual_thread") and type(s.node) is E.IterVar:
+            entry = counts.setdefault(id(s.node.var), [s.node, 0])
+            entry[1] += 1
+        if type(s) is S.SeqStmt:
+            stack.extend(reversed(s.seq))
+        elif isinstance(s, Node):
+            stack.extend(reversed([v for v in s.field_values() if isinstance(v, S.Stmt)]))
+    for iv, count in counts.values():
+        if count > 1 and iv.iter_type is IterVarType.THREAD_INDEX and p.names.get(iv.var) is None:
+            var = iv.var
+            kwargs = [] if var.dtype is INT32 else [("dtype", D.Literal(str(var.dtype)))]
+            name = p.define(var, var.name_hint)
+            p.emit(D.Assign(D.Name(name), p.call(TIR, "env_thread", [D.Literal(iv.thread_tag)], kwargs)))
+
+
 def _same_int(a: Any, b: Any) -> bool:
     return type(a) is E.IntImm and type(b) is E.IntImm and a.value == b.value and a.dtype is b.dtype
 
@@ -243,9 +268,7 @@ def _allocate(p: IRDocsifier, a: S.Allocate) -> D.Stmt:
     rhs = p.call(TIR, "allocate", args, kwargs)
     var = a.buffer_var
     body = a.body
-    # a buffer declared on this memory renames the var after itself when parsed (`data=`): name it
-    # after the buffer so that printing the parsed function gives the same names
-    hint = f"{body.buffer.name}_data" if type(body) is S.DeclBuffer and body.buffer.data is var else var.name_hint
+    hint = _data_hint(var, body.buffer) if type(body) is S.DeclBuffer and body.buffer.data is var else var.name_hint
     lhs = D.Name(p.names.fresh(hint))
 
     def define() -> None:
@@ -254,13 +277,24 @@ def _allocate(p: IRDocsifier, a: S.Allocate) -> D.Stmt:
     return scoped(p, concise, lhs, rhs, a.body, p.take_notes(), define)
 
 
+def _data_hint(var: E.Var, buf: Buffer) -> str:
+    """The name hint of the data var of a buffer declared with `T.decl_buffer(..., data=var)`.
+
+    `<buffer>_data` when the var is named like the buffer (it was made for it); else the var's own
+    hint — never the builder's initial buffer name "buffer": naming the buffer renames a data var
+    that still has that name (irbuilder's buffer namer). Either way the printed name parses back
+    to a var of that very name, so reprinting the parsed function keeps it."""
+    hint = var.name_hint
+    return f"{buf.name}_data" if hint == buf.name or sanitize(hint) == "buffer" else hint
+
+
 @register(S.DeclBuffer)
 def _decl_buffer(p: IRDocsifier, d: S.DeclBuffer) -> D.Stmt:
     concise = p.concise
     buf = d.buffer
     data = p.names.get(buf.data)
     if data is None:  # its data var is new here: declare it (`T.decl_buffer` without data allocates)
-        data = p.define(buf.data, f"{buf.name}_data")
+        data = p.define(buf.data, _data_hint(buf.data, buf))
         p.body.append(D.Assign(D.Name(data), var_creation(p, buf.data)))
     return _decl_buffer_stmt(p, d, concise, D.Name(data))
 
@@ -370,4 +404,4 @@ def _if(p: IRDocsifier, s: S.IfThenElse) -> D.Stmt:
     return p.emit(D.If(cond, then, other), notes)
 
 
-__all__ = ["TIRFrame", "nested", "print_body", "tir_frame", "var_annotation"]
+__all__ = ["TIRFrame", "declare_relaunched_threads", "nested", "print_body", "tir_frame", "var_annotation"]

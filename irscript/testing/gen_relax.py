@@ -5,6 +5,12 @@ has them all); dataflow vars stay in their block; MatchCast binds new dims;
 the declared return struct info uses only the params' dims. Calls of
 `call_tir` ask a kernel factory for the callee, so inside an IRModule every
 call matches its PrimFunc's signature.
+
+The IR is canonical — what the IRBuilder's normalizer (and so the script
+parser) builds — so that it survives print and parse unchanged: adjacent
+plain binding blocks are one block, an If's struct info is the join of its
+branches', a MatchCast can match its value, and a call of a Callable value
+has well-typed arguments and the struct info the normalizer derives.
 """
 
 from __future__ import annotations
@@ -17,6 +23,12 @@ import numpy as np
 from irscript import relax, tir
 from irscript.ir import DataType, GlobalVar, pre_order
 from irscript.relax.op import call_dps_packed, call_packed, call_pure_packed, call_tir, call_tir_inplace
+from irscript.relax.struct_info_relations import (
+    BaseCheck,
+    derive_call_ret_struct_info,
+    join_struct_info,
+    struct_info_base_check,
+)
 from irscript.testing.gen_tir import BOOL, INT64
 from irscript.testing.source import Source
 
@@ -96,7 +108,7 @@ def _param_sinfo(src: Source, rs: _RelaxScope, first: bool) -> Any:
         dims = list(rs.dims) + [_dim(src, rs) for _ in range(src.int(0 if rs.dims else 1, 1))]
         return relax.TensorStructInfo(dims, src.pick(("float32", "float16")))
     kind = src.pick(("tensor", "tensor", "tensor", "shape", "prim", "flag", "tuple", "object", "unknown",
-                        "callable"))
+                     "callable", "opaque"))
     if kind == "tensor":
         return _tensor_sinfo(src, rs)
     if kind == "shape":
@@ -111,7 +123,12 @@ def _param_sinfo(src: Source, rs: _RelaxScope, first: bool) -> Any:
         return relax.ObjectStructInfo()
     if kind == "unknown":
         return relax.TensorStructInfo(None, src.pick(("float32", "void")), src.pick((-1, 2)))
-    return relax.FuncStructInfo((_tensor_sinfo(src, rs),), _tensor_sinfo(src, rs), src.bool())
+    if kind == "opaque":  # `R.Callable`, `R.Callable(ret=..., purity=False)`: any arguments
+        return relax.FuncStructInfo.opaque(src.pick((None, _tensor_sinfo(src, rs))), src.bool())
+    # a Callable's params: what the first param (a tensor) or any value fits, so calls can be well typed
+    first = rs.vars[0].struct_info
+    takes = src.pick((first, relax.TensorStructInfo(None, first.dtype, first.ndim), relax.ObjectStructInfo()))
+    return relax.FuncStructInfo((takes,), _tensor_sinfo(src, rs), src.bool())
 
 
 def _binding_value(src: Source, rs: _RelaxScope, dataflow: bool) -> tuple[Any, Any]:
@@ -123,7 +140,7 @@ def _binding_value(src: Source, rs: _RelaxScope, dataflow: bool) -> tuple[Any, A
     kinds = ["call_tir", "call_tir", "tuple", "shape", "prim", "str", "dtype", "const", "dps", "pure_packed"]
     kinds += ["tgi", "tgi"] * bool(tuples) + ["inplace"] * bool(_known(tensors))
     if not dataflow:
-        kinds += ["packed"] + ["if", "if"] * bool(flags) + ["call_func"] * bool(funcs)
+        kinds += ["packed", "extern"] + ["if", "if"] * bool(flags) + ["call_func", "call_func"] * bool(funcs)
     kind = src.pick(kinds)
     if kind in ("call_tir", "inplace", "dps", "pure_packed", "packed"):
         return _call_value(src, rs, kind, tensors)
@@ -154,11 +171,31 @@ def _binding_value(src: Source, rs: _RelaxScope, dataflow: bool) -> tuple[Any, A
         value = relax.Constant(gen_array(src, src.pick(ARRAY_DTYPES)))
         return value, value.struct_info
     if kind == "call_func":
-        f = src.pick(funcs)
-        sinfo = f.struct_info
-        args = [src.pick(tensors or rs.vars) for _ in sinfo.params]
-        return relax.Call(f, tuple(args), struct_info=sinfo.ret), sinfo.ret
+        return _call_func(src, rs, src.pick(funcs))
+    if kind == "extern":  # a library function as a value (opaque, impure): later calls may use it
+        value = relax.ExternFunc(src.pick(("ext.scale", "ext.log")))
+        return value, value.struct_info
     return _if_value(src, rs, src.pick(flags))
+
+
+def _call_func(src: Source, rs: _RelaxScope, f: relax.Var) -> tuple[Any, Any]:
+    """A call of a Callable var with arguments that may fit its params (a check that fails
+    only at run time is fine, a contradiction is not); the result's struct info is what the
+    normalizer derives: the callee's return with its symbolic dims bound to the arguments',
+    or for an opaque callee the `sinfo_args` of the call if it has them."""
+    finfo = f.struct_info
+    if finfo.params is None:
+        args = [src.pick(rs.vars) for _ in range(src.int(0, 2))]
+    else:
+        args = []
+        for param in finfo.params:
+            fits = [v for v in rs.vars if struct_info_base_check(param, v.struct_info) is not BaseCheck.FAIL_L0]
+            args.append(src.pick(fits))
+    sinfo_args = (_tensor_sinfo(src, rs),) if finfo.params is None and src.bool() else ()
+    rs.impure |= not finfo.purity
+    call = relax.Call(f, tuple(args), sinfo_args=sinfo_args)
+    sinfo = derive_call_ret_struct_info(finfo, call)
+    return relax.Call(f, tuple(args), sinfo_args=sinfo_args, struct_info=sinfo), sinfo
 
 
 def _known(tensors: list[relax.Var]) -> list[relax.Var]:
@@ -192,15 +229,14 @@ def _call_value(src: Source, rs: _RelaxScope, kind: str, tensors: list[relax.Var
 
 
 def _if_value(src: Source, rs: _RelaxScope, flag: relax.Var) -> tuple[Any, Any]:
-    sinfo = None
+    """An If whose struct info (and its var's) is the join of its branches', as the normalizer
+    deduces it (branch-local bindings bind no symbolic dims, so nothing needs erasing)."""
     branches = []
     for _ in range(2):
         inner = rs.child()
         block = _bindings(src, inner, dataflow=False, count=src.int(0, 2), nested=True)
-        result = inner.vars[-1]
-        if sinfo is None:
-            sinfo = result.struct_info
-        branches.append(relax.SeqExpr([block] if block.bindings else [], result))
+        branches.append(relax.SeqExpr([block] if block.bindings else [], inner.vars[-1]))
+    sinfo = join_struct_info(branches[0].body.struct_info, branches[1].body.struct_info)
     return relax.If(flag, branches[0], branches[1], sinfo), sinfo
 
 
@@ -208,12 +244,19 @@ def _match_cast(src: Source, rs: _RelaxScope, var_cls: type) -> relax.MatchCast:
     source = src.pick(rs.tensors())
     old = source.struct_info
     ndim = old.ndim if old.ndim != -1 else 2
-    new_dim = tir.Var(rs.name("k"), INT64)
-    dims = [new_dim] + [_dim(src, rs) for _ in range(ndim - 1)]
+    known = old.values
+    new_dims: list[tir.Var] = []
+    dims: list[tir.PrimExpr] = []
+    for d in range(ndim):  # each dim: a new symbolic var it binds, or the value's own dim
+        if d == 0 or known is None or src.bool():
+            new_dims.append(tir.Var(rs.name("k"), INT64))
+            dims.append(new_dims[-1])
+        else:
+            dims.append(known[d])
     dtype = old.dtype if not old.dtype.is_void else DataType("float32")
     sinfo = relax.TensorStructInfo(dims, dtype)
     var = var_cls(rs.name("lv"), sinfo)
-    rs.dims.append(new_dim)
+    rs.dims.extend(new_dims)
     return relax.MatchCast(var, source, sinfo)
 
 
@@ -241,16 +284,15 @@ def gen_relax_function(src: Source, kernel: KernelFactory, name: str) -> relax.F
     """A Relax function whose call_tir callees come from `kernel`."""
     dims = [tir.Var(n, INT64) for n in ("n", "m")[: src.int(0, 2)]]
     rs = _RelaxScope([], list(dims), kernel)
-    params = []
     for k in range(src.int(1, 3)):
         sinfo = _param_sinfo(src, rs, first=k == 0)
-        params.append(relax.Var(src.pick(("x", "y", "w", "data", "bias")) + (str(k) if k else ""), sinfo))
+        rs.vars.append(relax.Var(src.pick(("x", "y", "w", "data", "bias")) + (str(k) if k else ""), sinfo))
     if src.int(0, 2) == 0:
-        params.append(relax.Var("cond", relax.PrimStructInfo("bool")))
-    rs.vars = list(params)
+        rs.vars.append(relax.Var("cond", relax.PrimStructInfo("bool")))
+    params = list(rs.vars)
     param_dims = {id(d) for d in rs.dims}
-    blocks = []
-    for _ in range(src.int(1, 2)):
+    blocks: list[Any] = []
+    for _ in range(src.int(1, 3)):
         dataflow = src.bool()
         inner = rs.child() if dataflow else rs
         block = _bindings(src, inner, dataflow, src.int(1, 4))
@@ -258,6 +300,8 @@ def gen_relax_function(src: Source, kernel: KernelFactory, name: str) -> relax.F
             rs.vars += [b.var for b in block.bindings if not isinstance(b.var, relax.DataflowVar)]
             rs.dims = inner.dims
             rs.impure |= inner.impure
+        elif blocks and type(blocks[-1]) is relax.BindingBlock:  # the builder merges adjacent plain blocks
+            block = relax.BindingBlock(blocks.pop().bindings + block.bindings)
         blocks.append(block)
     visible = [v for v in rs.vars if not isinstance(v, relax.DataflowVar)]
     if len(visible) > 1 and src.int(0, 3) == 0:

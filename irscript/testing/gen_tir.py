@@ -5,6 +5,11 @@ takes a `TirScope` (what may be referred to) and returns well-formed IR:
 vars and buffers in scope only, loop vars inside their loop, block bodies
 using only their block's iter vars and the function-level vars, integer
 indices, stored values of the buffer's dtype.
+
+The IR is also canonical — what the IRBuilder (and so the script parser)
+builds — so that it survives print and parse unchanged: flat SeqStmts, a
+function body with blocks or function-level `alloc_buffer`s wrapped in the
+implicit root block, thread launches keyed as `T.launch_thread` keys them.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from irscript import tir
-from irscript.ir import DataType, Range
+from irscript.ir import DataType, Range, pre_order
 from irscript.testing.source import Source
 from irscript.tir import op as top
 
@@ -231,7 +236,7 @@ def gen_stmt(src: Source, scope: TirScope, depth: int) -> tir.Stmt:
         buf = _local_buffer(src, scope, "local")
         return tir.DeclBuffer(buf, gen_stmt(src, scope.with_buffers(buf), sub))
     if kind == "seq":
-        return tir.SeqStmt(tuple(gen_stmt(src, scope, sub) for _ in range(src.int(2, 3))))
+        return tir.SeqStmt.flatten([gen_stmt(src, scope, sub) for _ in range(src.int(2, 3))])
     return _block_nest(src, scope, sub)
 
 
@@ -268,7 +273,8 @@ def _attr(src: Source, scope: TirScope, depth: int) -> tir.Stmt:
         tv = tir.Var(tag, scope.index_dtype)
         extent = tir.IntImm(scope.index_dtype, src.int(1, 64))
         iv = tir.IterVar(Range(tir.IntImm(scope.index_dtype, 0), extent), tv, tir.IterVarType.THREAD_INDEX, tag)
-        return tir.AttrStmt(iv, "thread_extent", extent, gen_stmt(src, scope.with_vars(tv), depth))
+        key = "virtual_thread" if tag.startswith("vthread") else "thread_extent"  # as T.launch_thread picks
+        return tir.AttrStmt(iv, key, extent, gen_stmt(src, scope.with_vars(tv), depth))
     all_vars = scope.all_vars()
     node = src.pick(all_vars) if kind == "var" and all_vars else tir.StringImm("default")
     key = src.pick(("pragma_unroll_explicit", "pragma_import_c", "storage_alignment"))
@@ -345,7 +351,7 @@ def _region(scope: TirScope, buf: tir.Buffer, indices: Sequence[tir.PrimExpr]) -
 
 def _block_nest(src: Source, scope: TirScope, depth: int) -> tir.Stmt:
     """Loops binding a block: `for i, j in T.grid(...)` around `with T.block(...)`."""
-    n_axes = src.int(1, 2)
+    n_axes = src.pick((0, 1, 1, 2, 2))  # no axes: a scalar block (no loops, no bindings)
     loop_vars = [_loop_var(src, scope) for _ in range(n_axes)]
     extents = [_extent(src, scope) for _ in range(n_axes)]
     reduce_axes = [src.int(0, 3) == 0 for _ in range(n_axes)]
@@ -378,7 +384,7 @@ def _block_nest(src: Source, scope: TirScope, depth: int) -> tir.Stmt:
     annotations = {} if src.bool() else {"schedule_rule": "default"}
     block = tir.Block(tuple(iter_vars), reads, writes, scope.name("block"), body, init, tuple(allocs),
                       tuple(matches), annotations)
-    if src.bool():
+    if not loop_vars or src.bool():
         predicate: tir.PrimExpr = tir.IntImm(BOOL, 1)
     else:
         predicate = tir.LT(loop_vars[0], tir.IntImm(scope.index_dtype, src.int(1, 64)))
@@ -406,6 +412,24 @@ def _stores_in(stmt: tir.Stmt) -> list[tir.BufferStore]:
 # ---------------------------------------------------------------------------------------------
 # PrimFuncs
 # ---------------------------------------------------------------------------------------------
+def _function_body(src: Source, scope: TirScope, depth: int) -> tir.Stmt:
+    """A function body as the IRBuilder completes it: when it contains blocks or allocates
+    function-level buffers (`T.alloc_buffer` outside any block), it is wrapped in the implicit
+    root block (`T.block("root")`: no iter vars, true predicate) that owns those buffers."""
+    allocs = [_local_buffer(src, scope, "global")] if src.int(0, 4) == 0 else []
+    body = gen_stmt(src, scope.with_buffers(*allocs), depth)
+    if not allocs and not _contains_block(body):
+        return body
+    if not allocs and isinstance(body, tir.BlockRealize) and not body.block.iter_vars:
+        return body  # already a root-like block: the builder keeps it as it is
+    root = tir.Block((), (), (), "root", body, None, tuple(allocs))
+    return tir.BlockRealize((), tir.IntImm(BOOL, 1), root)
+
+
+def _contains_block(stmt: tir.Stmt) -> bool:
+    return any(isinstance(n, (tir.Block, tir.BlockRealize)) for n in pre_order(stmt))
+
+
 def gen_prim_func(src: Source, name: str, max_depth: int = 3) -> tir.PrimFunc:
     idx = src.pick(INDEX_DTYPES)
     names: dict[str, int] = {}
@@ -437,7 +461,7 @@ def gen_prim_func(src: Source, name: str, max_depth: int = 3) -> tir.PrimFunc:
     params = scalars + params if src.bool() else params + scalars
     base = list(shape_vars) + scalars
     scope = TirScope(idx, base, list(buffer_map.values()), names=names)
-    body = gen_stmt(src, scope, max_depth)
+    body = _function_body(src, scope, max_depth)
     attrs: dict[str, Any] = {}
     if src.bool():
         attrs["global_symbol"] = name
@@ -473,7 +497,7 @@ def gen_kernel(src: Source, name: str, tensors: Sequence[Any], n_scalars: int = 
         buffer_map[handle] = tir.Buffer(None, sinfo.dtype, shape, name=bname)
     scalars = [tir.Var(f"s{i}", INT64) for i in range(n_scalars)]
     scope = TirScope(INT64, shape_vars + scalars, list(buffer_map.values()))
-    body = gen_stmt(src, scope, max_depth)
+    body = _function_body(src, scope, max_depth)
     attrs = {"global_symbol": name} if src.bool() else {}
     return tir.PrimFunc(tuple(params + scalars), body, "void", buffer_map, attrs)
 

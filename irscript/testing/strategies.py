@@ -6,14 +6,16 @@ function-level vars, Relax dataflow vars stay in their block, symbolic dims
 are defined by a parameter's struct info, a buffer shape or a MatchCast),
 dtypes are consistent (integer indices, stored values of the buffer's dtype),
 names are plausible, and inside a module every `call_tir` matches its
-PrimFunc's signature. Sizes are small so examples are fast; over a few
-hundred examples every node type of the core dialects appears.
+PrimFunc's signature. It is also canonical (what the IRBuilder builds), so
+`parse(print(m))` gives it back exactly. Sizes are small so examples are
+fast; over a few hundred examples every node type of the core dialects appears.
 
     prim_exprs(vars, dtype)       TIR expressions over the given vars (and buffers)
     tir_stmts(vars, buffers)      TIR statements over the given vars and buffers
     prim_funcs()                  PrimFuncs: symbolic buffer shapes, loops of every kind, blocks, ...
     relax_functions(gvars)        Relax functions: dataflow blocks, call_tir, match_cast, if, constants
     ir_modules()                  IRModules mixing both; call_tir names module PrimFuncs by GlobalVar
+    gen_module(source)            the module ir_modules draws, from a Source (replay one by its seed)
     numpy_arrays()                numpy arrays of many dtypes (float16, bfloat16, float8, bool, ints)
 
 The generators themselves (`irscript.testing.gen_tir`, `gen_relax`) are
@@ -38,7 +40,7 @@ from irscript.testing.gen_tir import INDEX_DTYPES, TirScope, gen_expr, gen_kerne
 from irscript.testing.source import Source
 
 __all__ = [
-    "ARRAY_DTYPES", "SETTINGS", "TirScope", "ir_modules", "numpy_arrays", "prim_exprs", "prim_funcs",
+    "ARRAY_DTYPES", "SETTINGS", "TirScope", "gen_module", "ir_modules", "numpy_arrays", "prim_exprs", "prim_funcs",
     "relax_functions", "tir_stmts",
 ]
 
@@ -148,7 +150,11 @@ def ir_modules(draw: Any, max_prim_funcs: int = 2, max_relax_functions: int = 2)
     """IRModules of Relax functions (0..`max_relax_functions`), the PrimFuncs their call_tir
     calls need (named by the same GlobalVar objects the calls use) and 0..`max_prim_funcs`
     further PrimFuncs; at least one function. Function order is shuffled."""
-    src = Source(draw)
+    return gen_module(Source(draw), max_prim_funcs, max_relax_functions)
+
+
+def gen_module(src: Source, max_prim_funcs: int = 2, max_relax_functions: int = 2) -> IRModule:
+    """The module `ir_modules` draws, from a `Source` (for replaying one example by its seed)."""
     kernels = _Kernels()
     relax_funcs = {}
     for i in range(src.int(0, max_relax_functions)):
