@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from irscript.cli.inputs import MissingShape, parse_shape_spec
-from irscript.cli.output import atomic_write
 from irscript.cli.progress import Activity
 from irscript.cli.source import Loaded, load
 from irscript.errors import Error, ScriptError
+from irscript.fileio import atomic_write
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "MAX_MESSAGE_LINES", "build_parser", "main"]
 

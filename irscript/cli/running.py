@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from irscript.cli.inputs import Argument, make_inputs
-from irscript.cli.output import atomic_write
 from irscript.errors import Error, ExecutionError
+from irscript.fileio import atomic_write
 from irscript.interp import Interpreter
 from irscript.ir.module import BaseFunc, IRModule
 from irscript.relax.expr import Function

@@ -15,14 +15,13 @@ from typing import Any
 import numpy as np
 
 from irscript.errors import ExecutionError
-from irscript.ir.dtype import DataType
+from irscript.ir.dtype import DataType, int_range
 
 __all__ = [
     "Closure", "FuncRef", "PackedFunc", "ShapeTuple", "describe", "int_range", "np_dtype", "scalar", "wrap_int",
 ]
 
 _NP: dict[DataType, np.dtype] = {}
-_RANGES: dict[DataType, tuple[int, int]] = {}
 
 
 def np_dtype(dtype: DataType) -> np.dtype:
@@ -34,20 +33,6 @@ def np_dtype(dtype: DataType) -> np.dtype:
         except Exception as exc:  # IRError from DataType: re-raise as a run-time error
             raise ExecutionError(f"the interpreter cannot hold values of type {dtype}: {exc}") from None
         _NP[dtype] = hit
-    return hit
-
-
-def int_range(dtype: DataType) -> tuple[int, int]:
-    """The (min, max) of an integer or bool dtype."""
-    hit = _RANGES.get(dtype)
-    if hit is None:
-        if dtype.is_bool:
-            hit = (0, 1)
-        elif dtype.is_uint:
-            hit = (0, (1 << dtype.bits) - 1)
-        else:
-            hit = (-(1 << (dtype.bits - 1)), (1 << (dtype.bits - 1)) - 1)
-        _RANGES[dtype] = hit
     return hit
 
 

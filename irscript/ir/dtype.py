@@ -190,6 +190,23 @@ class DataType:
             raise IRError(f"numpy dtype {name!r} has no irscript DataType") from None
 
 
+_INT_RANGES: dict[DataType, tuple[int, int]] = {}
+
+
+def int_range(dtype: DataType) -> tuple[int, int]:
+    """The (min, max) values of an integer, unsigned or bool type."""
+    hit = _INT_RANGES.get(dtype)
+    if hit is None:
+        if dtype.is_bool:
+            hit = (0, 1)
+        elif dtype.is_uint:
+            hit = (0, (1 << dtype.bits) - 1)
+        else:
+            hit = (-(1 << (dtype.bits - 1)), (1 << (dtype.bits - 1)) - 1)
+        _INT_RANGES[dtype] = hit
+    return hit
+
+
 def _parse(text: str) -> tuple[str, int, int]:
     if text == "bool":
         return BOOL, 8, 1

@@ -20,12 +20,12 @@ import enum
 import json
 import math
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
 from irscript.errors import Error, JSONFormatError
+from irscript.fileio import atomic_write
 from irscript.ir.dtype import DataType
 from irscript.ir.fieldtype import EnumSpec, Mismatch, OptionalSpec, PrimSpec, Spec
 from irscript.ir.node import Node, field_specs, registered_node_types, set_fields_raw
@@ -300,38 +300,7 @@ def from_json(text: str) -> Any:
 def save_json(obj: Any, path: str | os.PathLike, indent: int | None = None) -> None:
     """Write `obj` as JSON to `path` atomically: a failure never leaves a half-written file."""
     text = to_json(obj, indent=indent)
-    target = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(target))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".irscript-", suffix=".json.tmp", dir=directory)
-    except OSError as exc:
-        raise Error(f"cannot write {target}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes the file private (0600)
-        os.replace(tmp, target)
-    except OSError as exc:
-        _discard(tmp)
-        raise Error(f"cannot write {target}: {exc.strerror}") from None
-    except BaseException:
-        _discard(tmp)
-        raise
-
-
-def _discard(tmp: str) -> None:
-    if os.path.exists(tmp):
-        os.unlink(tmp)
-
-
-def _file_mode(target: str) -> int:
-    """The permissions a saved file gets: those of the file it replaces, else 0666 minus the umask."""
-    try:
-        return os.stat(target).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        return 0o666 & ~mask
+    atomic_write(os.fspath(path), lambda fh: fh.write(text))
 
 
 def load_json(path: str | os.PathLike) -> Any:

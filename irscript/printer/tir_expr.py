@@ -21,7 +21,7 @@ are always wrapped (`T.float32(0.5)`).
 from __future__ import annotations
 
 from irscript.doc import nodes as D
-from irscript.ir.dtype import DataType
+from irscript.ir.dtype import DataType, int_range
 from irscript.ir.expr import Range
 from irscript.ir.op import Op
 from irscript.printer.core import Dialect, IRDocsifier, register
@@ -323,7 +323,7 @@ def stop_doc(p: IRDocsifier, start: object, extent: object) -> D.Expr:
         if start.value == 0 and start.dtype is getattr(extent, "dtype", None):
             return p.expr(extent)
         if type(extent) is E.IntImm and extent.dtype is start.dtype:
-            lo, hi = E._int_range(start.dtype)
+            lo, hi = int_range(start.dtype)
             if lo <= start.value + extent.value <= hi:
                 return p.expr(E.IntImm(start.dtype, start.value + extent.value))
     la, lb = operands(p, start, extent, False)

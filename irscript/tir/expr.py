@@ -19,26 +19,11 @@ from typing import Any
 import numpy as np
 
 from irscript.errors import IRError
-from irscript.ir.dtype import DataType
+from irscript.ir.dtype import _INT_RANGES, DataType
+from irscript.ir.dtype import int_range as _int_range
 from irscript.ir.expr import GlobalVar, PrimExpr
 from irscript.ir.node import DEF, IGNORE, Node, field
 from irscript.ir.op import Op
-
-_INT_RANGES: dict[DataType, tuple[int, int]] = {}
-
-
-def _int_range(dtype: DataType) -> tuple[int, int]:
-    key = dtype
-    hit = _INT_RANGES.get(key)
-    if hit is None:
-        if dtype.is_bool:
-            hit = (0, 1)
-        elif dtype.is_uint:
-            hit = (0, (1 << dtype.bits) - 1)
-        else:
-            hit = (-(1 << (dtype.bits - 1)), (1 << (dtype.bits - 1)) - 1)
-        _INT_RANGES[key] = hit
-    return hit
 
 
 class ExprOp:

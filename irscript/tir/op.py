@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from irscript.errors import IRError
-from irscript.ir.dtype import DataType
+from irscript.ir.dtype import DataType, int_range
 from irscript.ir.expr import GlobalVar, PrimExpr
 from irscript.ir.fieldtype import register_coercion
 from irscript.ir.op import Op, register_op
@@ -85,7 +85,7 @@ def _const_like(value: Any, dtype: DataType) -> PrimExpr:
         if elem.is_float:
             c = _e.FloatImm(elem, float(value))
         elif elem.is_integer:
-            lo, hi = _e._int_range(elem)
+            lo, hi = int_range(elem)
             c = _e.IntImm(elem, value) if lo <= value <= hi else const(value)
         else:
             c = const(value)
@@ -470,7 +470,7 @@ def max_value(dtype: Any) -> PrimExpr:
     """The largest finite value of `dtype`."""
     dt = DataType(dtype)
     if dt.is_integer or dt.is_bool:
-        return _e.IntImm(dt, _e._int_range(dt)[1])
+        return _e.IntImm(dt, int_range(dt)[1])
     if dt.is_float:
         return _e.FloatImm(dt, float(_finfo(dt).max))
     raise IRError(f"T.max_value: {dt} has no maximum")
@@ -480,7 +480,7 @@ def min_value(dtype: Any) -> PrimExpr:
     """The smallest finite value of `dtype`."""
     dt = DataType(dtype)
     if dt.is_integer or dt.is_bool:
-        return _e.IntImm(dt, _e._int_range(dt)[0])
+        return _e.IntImm(dt, int_range(dt)[0])
     if dt.is_float:
         return _e.FloatImm(dt, float(_finfo(dt).min))
     raise IRError(f"T.min_value: {dt} has no minimum")

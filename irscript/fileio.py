@@ -1,4 +1,4 @@
-"""Writing output files atomically: the data goes to a temporary file next to the target, which
+"""Atomic file writing for every output irscript produces (JSON, CLI outputs): the data goes to a temporary file next to the target, which
 then replaces the target in one step, so a failure (or an interrupt) never leaves a partial file.
 """
 
