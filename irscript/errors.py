@@ -8,6 +8,7 @@ rendered by `irscript.doc.diagnostics` for `ScriptError`.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
@@ -27,6 +28,15 @@ class Error(Exception):
         if self.path is not None:
             where.append(f"at {self.path}")
         return f"{self.message} ({', '.join(where)})" if where else self.message
+
+    if sys.version_info < (3, 11):  # BaseException.add_note is new in 3.11
+
+        def add_note(self, note: str) -> None:
+            """Attach a note (shown as `= note:` lines), as Python 3.11's `add_note` does."""
+            if not isinstance(note, str):
+                raise TypeError("note must be a str")
+            notes = self.__dict__.setdefault("__notes__", [])
+            notes.append(note)
 
 
 class IRError(Error):

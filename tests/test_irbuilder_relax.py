@@ -28,6 +28,7 @@ from irscript.relax.normalize import (
 )
 from irscript.testing import check_json_roundtrip
 from irscript.testing.builder_models import all_builder_modules, mlp_module, relax_kitchen_sink_module
+from irscript.tir.buffer import BufferRegion
 from irscript.tir.stmt import ForKind
 
 name = IRBuilder.name
@@ -101,7 +102,10 @@ def _expected_add_inplace():
     j, vj = tir.Var("j", "int32"), tir.Var("vj", "int32")
     block = tir.Block(
         (tir.IterVar(Range(i64(0), m), vi), tir.IterVar(Range(tir.IntImm("int32", 0), tir.IntImm("int32", 4)), vj)),
-        (), (), "add", tir.BufferStore(A, A[vi, vj] + B[vj], (vi, vj)),
+        # no T.reads/T.writes: inferred as TVM does, A both read and written (no init)
+        (BufferRegion.from_indices(A, (vi, vj)), BufferRegion.from_indices(B, (vj,))),
+        (BufferRegion.from_indices(A, (vi, vj)),),
+        "add", tir.BufferStore(A, A[vi, vj] + B[vj], (vi, vj)),
     )
     loops = tir.For(i, i64(0), m, ForKind.SERIAL, tir.For(j, 0, 4, ForKind.SERIAL, tir.BlockRealize((i, j), TRUE, block)))
     body = tir.BlockRealize((), TRUE, tir.Block((), (), (), "root", loops))

@@ -69,7 +69,7 @@ def test_check_well_formed_option():
                 y = R.call_tir(Module.k, (x,), out_sinfo=R.Tensor((4,), "float32"))
                 return y
     """
-    err = assert_diag(text.format(option=""), "not well-formed: call_tir to 'k' passes 1 argument and 1 output", 8, 5)
+    err = assert_diag(text.format(option=""), "not well-formed: call_tir to 'k' passes 1 argument and 1 output", 9, 9)
     assert any("in function `main`" in n for n in err.__notes__)
     assert isinstance(parse_text(text.format(option="(check_well_formed=False)")), irscript.IRModule)
     assert isinstance(parse_text(text.format(option=""), check_well_formed=False), irscript.IRModule)

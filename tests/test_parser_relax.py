@@ -459,8 +459,8 @@ def test_builder_model_modules_as_text():
                 for i, j in T.grid(m, 4):
                     with T.block("add"):
                         vi, vj = T.axis.remap("SS", [i, j])
-                        T.reads()
-                        T.writes()
+                        T.reads(A[vi, vj], B[vj])
+                        T.writes(A[vi, vj])
                         A[vi, vj] = A[vi, vj] + B[vj]
     """, relax_kitchen_sink_module())
 

@@ -137,7 +137,7 @@ class Module:
     @R.function
     def main(x: R.Tensor(("n", 784), dtype="float32"), w1: R.Tensor((784, 128), dtype="float32"), \
 b1: R.Tensor((128,), dtype="float32"), w2: R.Tensor((128, 10), dtype="float32"), \
-b2: R.Tensor((10,), dtype="float32")) -> R.Tensor((n, 10), dtype="float32"):
+b2: R.Tensor((10,), dtype="float32")) -> R.Tensor(("n", 10), dtype="float32"):
         n = T.int64()
         cls = Module
         with R.dataflow():

@@ -390,6 +390,21 @@ def test_show_highlights_on_a_terminal(monkeypatch, capsys):
     assert "n" in out and "1" in out
 
 
+def test_show_on_a_narrow_terminal_keeps_long_lines_whole(monkeypatch, capsys):
+    import re
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setenv("COLUMNS", "30")
+    expr = n
+    for i in range(1, 25):
+        expr = expr + i
+    show(expr)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    assert plain.rstrip("\n") == expr.script()  # not cropped at 30 columns
+    assert len(expr.script()) > 60
+
+
 def test_repr_never_raises():
     class Broken(Node, type_key="test.printer.Broken"):
         __slots__ = ()

@@ -100,8 +100,9 @@ def test_every_readme_command_runs(tmp_path: Path):
     shim = bin_dir / "irscript"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m irscript.cli "$@"\n')
     shim.chmod(0o755)
-    python = bin_dir / "python"
-    python.symlink_to(sys.executable)
+    python = bin_dir / "python"  # a script, not a symlink: a venv's python must keep its own path
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
     env = {**os.environ, "PYTHONPATH": str(repo), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
            "COLUMNS": "120"}
     test_command = ci_test_command()

@@ -339,3 +339,28 @@ def test_hash_is_the_same_in_another_process(tmp_path):
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, check=True)
     assert int(out.stdout.strip()) == here
+
+
+def test_block_match_buffers_are_definitions():
+    """A block's match_buffers define their views (as TVM's SEqHashDef), so a body that uses a
+    view's data pointer before any element of it compares as a use of the defined view."""
+    import irscript
+
+    text = textwrap.dedent("""
+        from irscript.script import tir as T
+
+        @T.prim_func
+        def f(A: T.Buffer((16,), "float32")):
+            for i in range(4):
+                with T.block("b"):
+                    vi = T.axis.spatial(4, i)
+                    T.reads(A[vi * 4:vi * 4 + 4])
+                    T.writes(A[vi * 4:vi * 4 + 4])
+                    V = T.match_buffer(A[vi * 4:vi * 4 + 4], (4,))
+                    T.evaluate(T.call_extern("int32", "touch", V.data))
+                    V[0] = T.float32(1)
+    """)
+    first, second = irscript.parse(text), irscript.parse(text)
+    assert_structural_equal(first, second)
+    assert structural_hash(first) == structural_hash(second)
+    assert_structural_equal(first, irscript.parse(irscript.print_script(first)))

@@ -130,7 +130,11 @@ def test_reads_cover_several_accesses() -> None:
     y = te.compute((4,), lambda i: x[i] + x[i + 1], name="y")
     block = te.create_prim_func([x, y]).body.block.body.body.block
     (region,) = block.reads
-    assert region.region[0].min.value == 0 and region.region[0].extent.value == 5
+    # as TVM's create_prim_func (the block access-region detector): the two reads merged into
+    # one covering region over the block's iter var, x[v_i:v_i + 2]
+    (rng,) = region.region
+    assert region.buffer.name == "x"
+    assert rng.min is block.iter_vars[0].var and rng.extent.value == 2
 
 
 def test_vars_only_inside_expressions_must_be_passed() -> None:

@@ -47,6 +47,7 @@ from irscript.ir.fieldtype import (
     UnionSpec,
     compile_spec,
 )
+from irscript.ir.span import _LOCATION
 
 PLAIN = "plain"
 """Field role: compared structurally."""
@@ -440,3 +441,17 @@ def make_node(cls: type, values: dict[str, Any], span: Any = None) -> Node:
             args.append(f.default)
     cls._set_fields(obj, *args, span=span)
     return obj
+
+
+_set_span = Node.__dict__["span"].__set__
+
+
+def stamp_span(node: Node) -> Node:
+    """Give a freshly built `node` the current source span (`irscript.ir.span.current_span`)
+    unless it already has one. Spans are not part of a node's value (equality, hashing and
+    JSON ignore them), so stamping after construction does not break immutability."""
+    if node.span is None:
+        span = _LOCATION.span
+        if span is not None:
+            _set_span(node, span)
+    return node

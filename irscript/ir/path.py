@@ -148,6 +148,21 @@ class ObjectPath:
             obj = step.get(obj)
         return obj
 
+    def innermost_span(self, root: Any) -> Any:
+        """The source span of the innermost object on this path inside `root` that has one
+        (None if none does, or the path does not resolve): where a problem at this path is
+        reported in the user's source."""
+        obj, span = root, getattr(root, "span", None)
+        for step in self.steps:
+            try:
+                obj = step.get(obj)
+            except (AttributeError, IndexError, KeyError, TypeError):
+                break
+            found = getattr(obj, "span", None)
+            if found is not None:
+                span = found
+        return span
+
     def __iter__(self) -> Iterator[Step]:
         return iter(self.steps)
 

@@ -1,6 +1,13 @@
-"""Source spans: where in a user's file a node came from. Equality and hashing ignore them."""
+"""Source spans: where in a user's file a node came from. Equality and hashing ignore them.
+
+While the script parser drives the IRBuilder it sets the *current span* (the statement
+being parsed, or the header of the frame being closed); the builder and the Relax
+normalizer stamp statements and bindings they create with it, so problems found later
+in the IR (the well-formedness checker) can be reported at the user's line."""
 
 from __future__ import annotations
+
+import threading
 
 
 class Span:
@@ -56,3 +63,24 @@ class SourceText:
     def line(self, lineno: int) -> str:
         lines = self.lines
         return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+
+class _Location(threading.local):
+    span: Span | None = None
+
+
+_LOCATION = _Location()
+
+
+def current_span() -> Span | None:
+    """Where in the user's source the IR being built now comes from (set by the script parser
+    statement by statement; None when IR is built from plain Python)."""
+    return _LOCATION.span
+
+
+def set_current_span(span: Span | None) -> Span | None:
+    """Make `span` the current source location; returns the previous one to restore later."""
+    loc = _LOCATION
+    old = loc.span
+    loc.span = span
+    return old

@@ -28,6 +28,7 @@ from typing import Any, ClassVar, TypeVar
 
 from irscript.errors import IRError
 from irscript.ir.node import IGNORE, Node
+from irscript.ir.span import Span, current_span, set_current_span
 
 F = TypeVar("F", bound="IRBuilderFrame")
 
@@ -173,12 +174,13 @@ class IRBuilderFrame:
     messages, e.g. "T.block".
     """
 
-    __slots__ = ("_state", "_builder")
+    __slots__ = ("_state", "_builder", "_span")
     kind: ClassVar[str] = "frame"
 
     def __init__(self) -> None:
         self._state = _NEW
         self._builder: IRBuilder | None = None
+        self._span: Span | None = None
 
     @property
     def builder(self) -> IRBuilder:
@@ -195,6 +197,7 @@ class IRBuilderFrame:
             raise IRError(f"the {self.kind} frame was already entered; each frame is entered once")
         builder = IRBuilder.current()
         self._builder = builder
+        self._span = current_span()
         self.on_enter(builder)
         builder.frames.append(self)
         self._state = _OPEN
@@ -221,11 +224,16 @@ class IRBuilderFrame:
         if exc_type is not None:
             self.on_abort(builder)
             return False
+        # what the frame builds now is located at the frame's own statement, not at the last
+        # statement of its body
+        outer = set_current_span(self._span)
         try:
             self.on_exit(builder)
         except BaseException:
             self.on_abort(builder)
             raise
+        finally:
+            set_current_span(outer)
         return False
 
     def on_enter(self, builder: IRBuilder) -> None:

@@ -14,8 +14,10 @@ from typing import Any
 from irscript.errors import IRError
 from irscript.ir.dtype import DataType
 from irscript.ir.expr import PrimExpr, Range
+from irscript.ir.node import replace, stamp_span
 from irscript.irbuilder.base import IRBuilder, IRBuilderFrame
 from irscript.irbuilder.ir import add_function_to_parent
+from irscript.tir.analysis import complete_block_regions
 from irscript.tir.buffer import Buffer, BufferRegion, MatchBufferRegion
 from irscript.tir.expr import IntImm, IterVar, Var
 from irscript.tir.function import PrimFunc
@@ -61,7 +63,7 @@ class TIRFrame(IRBuilderFrame):
         statement_parent(builder, self.kind)
 
     def add_stmt(self, stmt: Stmt) -> None:
-        self.stmts.append(stmt)
+        self.stmts.append(stamp_span(stmt))
 
     def body(self) -> Stmt:
         return as_stmt(self.stmts)
@@ -88,7 +90,7 @@ class PrimFuncFrame(TIRFrame):
 
     __slots__ = (
         "name", "is_private", "args", "buffer_map", "attrs", "ret_type", "env_threads",
-        "root_alloc_buffers", "contains_block", "result",
+        "root_alloc_buffers", "contains_block", "pending_blocks", "result",
     )
     kind = "T.prim_func"
 
@@ -103,6 +105,10 @@ class PrimFuncFrame(TIRFrame):
         self.env_threads: dict[int, tuple[Var, IterVar]] = {}
         self.root_alloc_buffers: list[Buffer] = []
         self.contains_block = False
+        # blocks directly in the function body with no axes and regions to infer: the function's
+        # explicit root block if one turns out to be its only statement (never inferred, as in
+        # TVM), an ordinary block otherwise; (realize, infer reads, infer writes)
+        self.pending_blocks: list[tuple[BlockRealize, bool, bool]] = []
         self.result: PrimFunc | None = None
 
     def on_enter(self, builder: IRBuilder) -> None:
@@ -124,8 +130,24 @@ class PrimFuncFrame(TIRFrame):
         if not add_function_to_parent(builder, func, self.name, self.kind):
             raise IRError(f"cannot place a T.prim_func inside {builder.frames[-1].kind}")
 
+    def _complete_pending_blocks(self) -> None:
+        """Infer the regions of the blocks left pending, unless the only one is the root block."""
+        pending = self.pending_blocks
+        if not pending:
+            return
+        stmts = self.stmts
+        if len(stmts) == 1 and stmts[0] is pending[0][0] and not self.root_alloc_buffers:
+            return
+        visible = [*self.buffer_map.values(), *self.root_alloc_buffers]
+        done = {
+            id(realize): replace(realize, block=complete_block_regions(realize.block, visible, reads, writes))
+            for realize, reads, writes in pending
+        }
+        self.stmts = [done.get(id(s), s) for s in stmts]
+
     def _complete_body(self) -> Stmt:
         """The body, wrapped in the implicit root block when it has blocks or root allocations."""
+        self._complete_pending_blocks()
         body = self.body()
         if not (self.contains_block or self.root_alloc_buffers):
             return body
@@ -176,10 +198,37 @@ class BlockFrame(TIRFrame):
                 raise IRError(f"block {self.name!r}: axis bindings are not allowed with no_realize=True")
             if self.predicate is not None:
                 raise IRError(f"block {self.name!r}: T.where is not allowed with no_realize=True")
-            add_to_parent(builder, block, self.kind)
+        infer_reads, infer_writes = self.reads is None, self.writes is None
+        parent = statement_parent(builder, self.kind)
+        func = builder.find_frame(PrimFuncFrame)
+        # a block right in the function body with no axes may be the function's root block, whose
+        # regions TVM leaves empty: decide when the function ends
+        pending = (infer_reads or infer_writes) and parent is func and not self.iter_vars and not self.no_realize
+        if (infer_reads or infer_writes) and not pending:
+            block = complete_block_regions(block, visible_buffers(builder), infer_reads, infer_writes)
+        if self.no_realize:
+            parent.add_stmt(block)
         else:
             realize = BlockRealize(tuple(self.iter_values), TRUE if self.predicate is None else self.predicate, block)
-            add_to_parent(builder, realize, self.kind)
+            parent.add_stmt(realize)
+            if pending:
+                func.pending_blocks.append((realize, infer_reads, infer_writes))
+
+
+def visible_buffers(builder: IRBuilder) -> list[Buffer]:
+    """The buffers a block opened now can access from outside: the function's buffers and root
+    allocations, and the allocations, match_buffers and declared buffers of enclosing frames."""
+    out: list[Buffer] = []
+    for frame in builder.frames:
+        if isinstance(frame, PrimFuncFrame):
+            out.extend(frame.buffer_map.values())
+            out.extend(frame.root_alloc_buffers)
+        elif isinstance(frame, BlockFrame):
+            out.extend(frame.alloc_buffers)
+            out.extend(m.buffer for m in frame.match_buffers)
+        elif isinstance(frame, DeclBufferFrame):
+            out.append(frame.buffer)
+    return out
 
 
 class BlockInitFrame(TIRFrame):
@@ -414,5 +463,5 @@ class ElseFrame(TIRFrame):
 __all__ = [
     "AllocateFrame", "AssertFrame", "AttrFrame", "BlockFrame", "BlockInitFrame", "DeclBufferFrame", "ElseFrame",
     "ForFrame", "IfFrame", "LaunchThreadFrame", "LetFrame", "PrimFuncFrame", "TIRFrame", "ThenFrame",
-    "WhileFrame", "add_to_parent", "as_stmt", "statement_parent",
+    "WhileFrame", "add_to_parent", "as_stmt", "statement_parent", "visible_buffers",
 ]

@@ -17,7 +17,9 @@ def print_highlighted(text: str, file: IO[str] | None = None) -> None:
         except ImportError:  # rich is optional for plain printing
             pass
         else:
-            Console(file=out).print(Syntax(text, "python", background_color="default", word_wrap=False))
+            # soft_wrap: long lines go to the terminal whole (it wraps them), never cropped
+            syntax = Syntax(text, "python", background_color="default", word_wrap=False)
+            Console(file=out).print(syntax, soft_wrap=True)
             return
     print(text, file=out)
 

@@ -396,7 +396,6 @@ def _signature(p: IRDocsifier, f: X.Function, frame: RelaxFuncFrame) -> tuple[li
     params = []
     for v in f.params:
         ann = p.expr(v.struct_info) if v.struct_info is not None else None
-        frame.pending.clear()
         params.append(D.Param(p.define(v, v.name_hint), ann))
         p.note(v, params[-1])
     ret = p.expr(f.ret_struct_info)

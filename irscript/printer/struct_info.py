@@ -6,14 +6,13 @@
 
 Shape dims: int64 constants print bare (`R.Tensor((n, 4))`: dims are int64).
 
-Symbolic vars in a Relax function (TVM 0.25's layout): in the signature, a var
-prints as a string in the annotation that introduces it (its first
-occurrence, and any other in the same annotation: `R.Tensor(("n", "n"))`) and
-by name in later annotations (params in order, then the return annotation:
-`-> R.Tensor((n, 10), ...)`); every symbolic var
-of the function is declared at the top of its body (`n = T.int64()`), also
-those first bound in the body by `R.match_cast`. A var first met anywhere
-else is declared there too, with the comment `# undefined`.
+Symbolic vars in a Relax function (as Apache TVM prints them): in the signature
+(params and return annotation) every dim that uses a var the signature
+introduces prints as a string — `x: R.Tensor(("n", "m")), y: R.Tensor(("n",))
+-> R.Tensor(("n * 2", "m"))`; every symbolic var of the function is declared at
+the top of its body (`n = T.int64()`), also those first bound in the body by
+`R.match_cast`, and the body uses them by name. A var first met anywhere else is
+declared there too, with the comment `# undefined`.
 """
 
 from __future__ import annotations
@@ -50,7 +49,7 @@ class RelaxFuncFrame:
         self.signature = False
         self.defining = False
         self.outer = outer
-        #: ids of the vars introduced by the signature annotation being printed
+        #: ids of the vars introduced by the signature being printed
         self.pending: set[int] = set()
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from irscript.errors import IRError
 from irscript.ir.expr import GlobalVar, RelaxExpr, StructInfo
-from irscript.ir.node import replace
+from irscript.ir.node import replace, stamp_span
 from irscript.ir.op import Op
 from irscript.relax.expr import (
     Binding,
@@ -195,7 +195,7 @@ class BlockBuilder:
         return block
 
     def _append(self, block: OpenBlock, binding: Binding) -> None:
-        block.bindings.append(binding)
+        block.bindings.append(stamp_span(binding))
         block.defined[id(binding.var)] = binding.var
 
     def emit(self, value: RelaxExpr, annotate_struct_info: StructInfo | None = None, name_hint: str | None = None) -> Var:

@@ -156,7 +156,7 @@ class Block(Stmt, type_key="tir.Block"):
     body: Stmt
     init: Stmt | None = None
     alloc_buffers: tuple[Buffer, ...] = field(role=DEF, default=())
-    match_buffers: tuple[MatchBufferRegion, ...] = ()
+    match_buffers: tuple[MatchBufferRegion, ...] = field(role=DEF, default=())
     annotations: dict[str, Any] = field(default_factory=dict)
 
 

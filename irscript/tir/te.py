@@ -36,9 +36,9 @@ from irscript.ir.dtype import DataType
 from irscript.ir.expr import PrimExpr, Range
 from irscript.ir.functor import iter_children
 from irscript.ir.node import Node
-from irscript.ir.structural import structural_equal
 from irscript.tir import op as _op
-from irscript.tir.buffer import Buffer, BufferRegion
+from irscript.tir.analysis import complete_block_regions
+from irscript.tir.buffer import Buffer
 from irscript.tir.expr import BufferLoad, IntImm, IterVar, IterVarType, Select, Var
 from irscript.tir.function import PrimFunc
 from irscript.tir.stmt import Block, BlockRealize, BufferStore, For, ForKind, LetStmt, SeqStmt, Stmt
@@ -407,6 +407,7 @@ def create_prim_func(args: Sequence[Any], attrs: dict[str, Any] | None = None) -
         raise IRError(f"te.create_prim_func: shape var(s) {names} are not defined by any argument buffer's "
                       "shape; pass them as scalar arguments")
     arg_ops = {id(t.op) for t in tensors}
+    visible = [t.buffer for op in _topo_ops(tensors) for t in op.outputs]
     allocs: list[Buffer] = []
     stmts: list[Stmt] = []
     for op in _topo_ops(tensors):
@@ -417,39 +418,11 @@ def create_prim_func(args: Sequence[Any], attrs: dict[str, Any] | None = None) -
         for t in op.outputs:
             if not any(t is a for a in tensors):
                 allocs.append(t.buffer)
-        stmts.append(_emit(op))
+        stmts.append(_emit(op, visible))
     body = stmts[0] if len(stmts) == 1 else SeqStmt(tuple(stmts))
     root = Block((), (), (), "root", body, None, tuple(allocs))
     func_attrs = {"tir.noalias": True} if attrs is None else dict(attrs)
     return PrimFunc(tuple(params), BlockRealize((), _TRUE, root), "void", buffer_map, func_attrs)
-
-
-def _region(buffer: Buffer, index_lists: list[tuple[PrimExpr, ...]]) -> BufferRegion:
-    """The region covering all accesses: a point per dim where all agree, else the whole dim."""
-    ranges = []
-    for d, extent in enumerate(buffer.shape):
-        first = index_lists[0][d]
-        same = all(structural_equal(ix[d], first) for ix in index_lists[1:])
-        dynamic = any(isinstance(n, BufferLoad) for ix in index_lists for n in _walk(ix[d]))
-        if same and not dynamic:
-            ranges.append(Range(first, IntImm(first.dtype, 1)))
-        else:
-            ranges.append(Range(IntImm(extent.dtype, 0), extent))
-    return BufferRegion(buffer, tuple(ranges))
-
-
-def _reads(exprs: Sequence[PrimExpr], exclude: set[int]) -> tuple[BufferRegion, ...]:
-    grouped: dict[int, tuple[Buffer, list[tuple[PrimExpr, ...]]]] = {}
-    for load in _loads(exprs):
-        if id(load.buffer) in exclude:
-            continue
-        entry = grouped.setdefault(id(load.buffer), (load.buffer, []))
-        entry[1].append(load.indices)
-    return tuple(_region(buf, ixs) for buf, ixs in grouped.values())
-
-
-def _point(buffer: Buffer, indices: tuple[PrimExpr, ...]) -> BufferRegion:
-    return BufferRegion(buffer, tuple(Range(i, IntImm(i.dtype, 1)) for i in indices))
 
 
 def _store(buffer: Buffer, value: PrimExpr, indices: tuple[PrimExpr, ...]) -> BufferStore:
@@ -458,8 +431,9 @@ def _store(buffer: Buffer, value: PrimExpr, indices: tuple[PrimExpr, ...]) -> Bu
     return BufferStore(buffer, value, indices)
 
 
-def _emit(op: ComputeOp) -> Stmt:
-    """The loop nest and block of one compute op."""
+def _emit(op: ComputeOp, visible: list[Buffer]) -> Stmt:
+    """The loop nest and block of one compute op; its regions are detected as TVM's
+    create_prim_func does (`tir.analysis`), over the function's buffers `visible`."""
     idx = op.axis
     outs = [t.buffer for t in op.outputs]
     body = op.body
@@ -472,7 +446,6 @@ def _emit(op: ComputeOp) -> Stmt:
             loop_names.append(ax.name)
         accs = [BufferLoad(b, idx) for b in outs]
         new = body.combiner(accs, body.sources)
-        reads = _reads(body.sources, {id(b) for b in outs})
         inits = [_store(b, i, idx) for b, i in zip(outs, body.identities)]
         init = inits[0] if len(inits) == 1 else SeqStmt(tuple(inits))
         if len(outs) == 1:
@@ -483,10 +456,8 @@ def _emit(op: ComputeOp) -> Stmt:
             for t, value in reversed(list(zip(temps, new))):
                 stmt = LetStmt(t, _op.cast(t.dtype, value), stmt)
     else:
-        reads = _reads([body], set())
         stmt = _store(outs[0], body, idx)
-    writes = tuple(_point(b, idx) for b in outs)
-    block = Block(tuple(iter_vars), reads, writes, op.name, stmt, init)
+    block = complete_block_regions(Block(tuple(iter_vars), (), (), op.name, stmt, init), visible)
     loop_vars = [Var(n, iv.var.dtype) for n, iv in zip(loop_names, iter_vars)]
     nest: Stmt = BlockRealize(tuple(loop_vars), _TRUE, block)
     for lv, iv in zip(reversed(loop_vars), reversed(iter_vars)):

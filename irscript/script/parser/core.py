@@ -30,12 +30,14 @@ from irscript.doc import nodes as D
 from irscript.errors import Error, IRError, ScriptError
 from irscript.ir.node import Node
 from irscript.ir.scope import ScopedTable
+from irscript.ir.span import current_span, set_current_span
 from irscript.irbuilder.base import IRBuilderFrame
 from irscript.script.parser.dialect import Dialect, ScriptDecorator, register_handler
 from irscript.script.parser.errors import PYTHON_ERRORS, error_at, from_python, located
 from irscript.script.parser.evaluator import EVAL, MISSING
 
 _NO_PLACE = "a script"
+_COMPOUND = frozenset({D.If, D.For, D.While, D.With, D.FunctionDef, D.ClassDef})
 
 
 class HeaderSpan:
@@ -186,12 +188,15 @@ class Parser:
         hook = decorator.dialect.parse_definition
         if hook is None:
             raise error_at(header(node), f"{decorator.name} cannot decorate a definition here")
+        outer = set_current_span(header(node).span)
         try:
             return hook(self, node, decorator)
         except ScriptError:
             raise
         except Error as e:
             raise located(e, header(node)) from None
+        finally:
+            set_current_span(outer)
 
     # statements -------------------------------------------------------------------------------
     def visit_body(self, stmts: list[Any]) -> None:
@@ -199,10 +204,15 @@ class Parser:
         opened by its statements close when it ends."""
         handlers = self.handlers
         base = len(self.implicit)
+        outer = current_span()
         try:
             for stmt in stmts:
+                # IR built for this statement is stamped with its location (a compound
+                # statement's first line: its body's statements get their own)
+                kind = type(stmt)
+                set_current_span(HeaderSpan(stmt).span if kind in _COMPOUND else stmt.span)
                 try:
-                    handlers[type(stmt)](self, stmt)
+                    handlers[kind](self, stmt)
                 except ScriptError as e:
                     if e.span is None:
                         e.span = stmt.span
@@ -211,9 +221,13 @@ class Parser:
                     raise located(e, stmt) from None
                 except PYTHON_ERRORS as e:  # a bad value reached IR code that did not check it
                     raise from_python(e, stmt) from e
+                except RecursionError:  # Python 3.10's ast accepts deeper code than 3.11+ does
+                    raise error_at(stmt, "the code is nested too deeply to parse") from None
         except BaseException as e:
             self.close_implicit(base, e)
             raise
+        finally:
+            set_current_span(outer)
         self.close_implicit(base, None)
 
     def enter_implicit(self, frame: Any, node: Any) -> Any:

@@ -113,7 +113,18 @@ def check_result(result: Any, node: D.FunctionDef | D.ClassDef) -> None:
     notes += [f"also: {p.message} (in `{p.function}` at {p.path})" for p in problems[1:6]]
     if len(problems) > 6:
         notes.append(f"and {len(problems) - 6} more problems")
-    raise error_at(header(where), f"not well-formed: {first.message}", notes)
+    # the statement the problem is in, when the parser stamped it with its source line
+    span = first.path.innermost_span(result)
+    raise error_at(header(where) if span is None else _At(span), f"not well-formed: {first.message}", notes)
+
+
+class _At:
+    """A bare span standing in for a Doc node in error reports."""
+
+    __slots__ = ("span",)
+
+    def __init__(self, span: Any) -> None:
+        self.span = span
 
 
 # ---------------------------------------------------------------------------------------------

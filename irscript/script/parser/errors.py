@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from irscript.errors import Error, ScriptError
@@ -65,8 +66,12 @@ class ScriptDiagnostic(ScriptError):
     def __str__(self) -> str:
         from irscript.doc.diagnostics import format_diagnostic
 
-        # the notes are printed by Python after this text (they stay in __notes__ for render_error)
-        return "\n" + format_diagnostic(self.span, self.message)
+        # Python 3.11+ prints the notes after this text (they stay in __notes__ for render_error);
+        # 3.10 does not know notes, so they go into the text
+        text = "\n" + format_diagnostic(self.span, self.message)
+        if sys.version_info < (3, 11):
+            text += "".join(f"\n= note: {n}" for n in getattr(self, "__notes__", ()))
+        return text
 
 
 def for_user(err: ScriptError) -> ScriptDiagnostic:
