@@ -4,6 +4,8 @@ the same IR built by the IRBuilder."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import irscript
 from irscript import tir
@@ -11,7 +13,7 @@ from irscript.ir import Range
 from irscript.irbuilder import IRBuilder
 from irscript.irbuilder import tir as T
 from irscript.testing.builder_models import tir_kitchen_sink_module
-from irscript.testing.diagnostics import parse_text
+from irscript.testing.diagnostics import assert_diag, parse_text
 from irscript.tir import op
 
 name = IRBuilder.name
@@ -675,3 +677,66 @@ def test_printer_special_forms():
                 T.buffer_store(A, T.Broadcast(T.float32(1.0), 4), [T.Ramp(4, 1, 4)], T.Broadcast(T.bool(True), 4))
             T.evaluate(T.call_intrin("int32", "tir.assume", n > 0))
     """, prim(body))
+
+
+# ---------------------------------------------------------------------------------------------
+# TVM 0.25 spellings: each parses to the IR of the classic spelling
+# ---------------------------------------------------------------------------------------------
+_TVM_HEAD = '@T.prim_func\ndef f(A: T.Buffer((16,), "float32"), B: T.Buffer((16,), "float32"), n: T.int32):\n'
+TVM_SPELLINGS = {
+    "assert": ('assert n >= 0, ("RuntimeError", ["n must be ", "non-", "negative"])\nB[0] = A[0]',
+               'assert n >= 0, "n must be non-negative"\nB[0] = A[0]'),
+    "assert_one_part": ('assert n >= 0, ("RuntimeError", "msg")', 'assert n >= 0, "msg"'),
+    "attr_dict": ('with T.attr({"pragma_x": 1}):\n    B[0] = A[0]\nB[1] = A[1]',
+                  'with T.attr(0, "pragma_x", 1):\n    B[0] = A[0]\nB[1] = A[1]'),
+    "attr_dict_nested": ('with T.attr({"pragma_x": 1, "pragma_y": True}):\n    B[0] = A[0]',
+                         'with T.attr(0, "pragma_x", 1):\n    with T.attr(0, "pragma_y", True):\n        B[0] = A[0]'),
+    "alloc_local": ('buf = T.alloc_local((1,), "int32")\nbuf[0] = n\nB[0] = T.Cast("float32", buf[0])',
+                    'with T.decl_buffer((1,), "int32", scope="local") as buf:\n    buf[0] = n\n'
+                    '    B[0] = T.Cast("float32", buf[0])'),
+    "alloc_shared": ('buf = T.alloc_shared((4,))\nbuf[0] = A[0]',
+                     'with T.decl_buffer((4,), "float32", scope="shared") as buf:\n    buf[0] = A[0]'),
+    "vector_const": ("B[4:8] = A[0:4]", "B[4:8] = A[T.Ramp(0, 1, 4)]"),
+    "vector_symbolic": ("for i in range(4):\n    B[i * 4:i * 4 + 4] = A[i * 4:i * 4 + 4]",
+                        "for i in range(4):\n    B[T.Ramp(i * 4, 1, 4)] = A[T.Ramp(i * 4, 1, 4)]"),
+    "vector_one_lane": ("B[n:n + 1] = A[3:4]", "B[n] = A[3]"),
+    "vector_in_ops": ("B[0:4] = T.exp(A[0:4]) + T.float32(2) * A[4:8]",
+                      "B[0:4] = T.exp(A[T.Ramp(0, 1, 4)]) + T.float32(2) * A[T.Ramp(4, 1, 4)]"),
+    "vector_aug_assign": ("B[0:4] += A[0:4]", "B[T.Ramp(0, 1, 4)] = B[T.Ramp(0, 1, 4)] + A[T.Ramp(0, 1, 4)]"),
+    "vector_buffer_store": ("T.buffer_store(B, A[0:4], [T.Ramp(0, 1, 4)])", "B[0:4] = A[T.Ramp(0, 1, 4)]"),
+}
+
+
+def _tvm_form(body: str) -> str:
+    return _TVM_HEAD + "".join(f"    {line}\n" for line in body.splitlines())
+
+
+@pytest.mark.parametrize("label", list(TVM_SPELLINGS))
+def test_tvm_025_spelling_parses_as_the_classic_one(label):
+    tvm_text, classic = TVM_SPELLINGS[label]
+    irscript.assert_structural_equal(irscript.parse(_tvm_form(classic)), irscript.parse(_tvm_form(tvm_text)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scale=st.integers(0, 3), offset=st.integers(0, 4), lanes=st.integers(1, 4))
+def test_slice_reads_and_stores_are_ramps(scale, offset, lanes):
+    base = f"i * {scale} + {offset}"
+    sliced = f"for i in range(2):\n    B[{base}:{base} + {lanes}] = A[{base}:{base} + {lanes}]"
+    index = base if lanes == 1 else f"T.Ramp({base}, 1, {lanes})"
+    ramp = f"for i in range(2):\n    B[{index}] = A[{index}]"
+    irscript.assert_structural_equal(irscript.parse(_tvm_form(ramp)), irscript.parse(_tvm_form(sliced)))
+
+
+@pytest.mark.parametrize("body, message, col", [
+    ("B[0:4] = A[0:n]", "a vector load slice needs constant bounds, like A[0:4]: the slice of 'A' from 0 has length n", 14),
+    ("B[0:n] = A[0]", "a vector store slice needs constant bounds, like A[0:4]: the slice 0:n has length n", 5),
+    ("B[0:4] = A[0:4] + A[4:n]", "the slice of 'A' from 4 has length n - 4", 14),
+    ('assert n >= 0, ("ValueError", ["x"])', 'the error kind of an assert is "RuntimeError"', 21),
+    ('assert n >= 0, ("RuntimeError", ["a", n])', "the message parts of an assert are strings", 37),
+    ('assert n >= 0, ("RuntimeError", ["a"], 3)', "an assert message tuple is (kind, [parts...])", 20),
+    ('with T.attr({}):\n    B[0] = A[0]', "T.attr({...}) needs at least one key", 10),
+    ('with T.attr({"k": 1}, "k", 1):\n    B[0] = A[0]', "takes no other arguments", 10),
+    ('buf = T.alloc_local((1,), "int32", 3)', "too many positional arguments", 11),
+])
+def test_tvm_025_spelling_errors_are_located(body, message, col):
+    assert_diag(_tvm_form(body), message, 3, col)

@@ -65,27 +65,16 @@ _NONLEAF_BODY = ("irscript normal-form difference (irscript/relax/normalize.py):
                  "body to a fresh var (an If branch's `r = R.add(x, x)` becomes `r_else = R.add(x, x)`, a "
                  "function's `return R.multiply(r, r)` becomes `gv = R.multiply(r, r); return gv`); irscript "
                  "keeps the call as the body, so TVM's re-print has bindings the original lacks")
-_KITCHEN_SINK = ("irscript bugs: the TIR kitchen sink holds the forms marked below (form:decl_buffer_scoped, "
-                 "form:let_stmt_scoped, form:assert, form:vector_const); TVM rejects irscript's print of the "
-                 "first two")
+_KITCHEN_SINK = ("irscript bug: the TIR kitchen sink holds the forms marked below (form:decl_buffer_scoped, "
+                 "form:let_stmt_scoped), whose tvm-0.25 print TVM rejects")
 KNOWN_BUGS: dict[str, str] = {
     "print:builder1": _KITCHEN_SINK,
     "print:builder1.loops": _KITCHEN_SINK,
     "form:decl_buffer_scoped": _DECL_BUFFER_SCOPED,
     "form:let_stmt_scoped": _DECL_BUFFER_SCOPED,
-    "form:decl_buffer_local": "irscript bug: irscript.parse does not know `T.alloc_local(shape, dtype)`, TVM 0.25's "
-                              "print of a local-scope buffer allocation",
     "form:allocate": "irscript bug: in TVM 0.25 text a function-level `C = T.alloc_buffer(...)` is an allocation "
                      "statement (TVM prints root-block buffers as `T.sblock_alloc_buffer`); irscript.parse reads it "
                      "as a root block's alloc_buffer, so Allocate+DeclBuffer comes back as a BlockRealize",
-    "form:assert": "irscript bug: irscript.parse rejects TVM 0.25's assert message form "
-                   "`assert c, (\"RuntimeError\", [\"msg\"])`",
-    "form:vector_const": "irscript bug: TVM prints a Ramp load as a slice (`B[4:8] = A[0:4]`); irscript.parse fails "
-                         "with a leaked Python message (\"float() argument must be ... not 'BufferRegion'\")",
-    "form:vector_symbolic": "irscript bug: irscript.parse rejects TVM's slice spelling of a Ramp store with a "
-                            "symbolic base (`B[i * 4:i * 4 + 4] = ...`: 'a vector store slice needs constant bounds')",
-    "form:attr_no_node": "irscript bug: TVM 0.25 prints `T.attr(0, \"pragma_x\", 1)` as "
-                         "`with T.attr({\"pragma_x\": 1}):`, which irscript.parse rejects",
     "print:builder2": _NONLEAF_BODY,
     "form:relax_nonleaf_bodies": _NONLEAF_BODY,
     "region:two_iter_vars_one_buffer": "irscript bug (irscript/tir/analysis.py): a region whose bounds do not "

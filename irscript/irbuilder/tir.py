@@ -48,7 +48,7 @@ from irscript.tir import op as _op
 from irscript.tir.buffer import Buffer as _Buffer
 from irscript.tir.buffer import BufferRegion, MatchBufferRegion, region_extent
 from irscript.tir.expr import BufferLoad, IntImm, IterVar, IterVarType, Let, PointerType, Ramp, SizeVar, StringImm, Var
-from irscript.tir.stmt import BufferStore, Evaluate, For, ForKind
+from irscript.tir.stmt import AttrStmt, BufferStore, Evaluate, For, ForKind
 
 # ---------------------------------------------------------------------------------------------
 # names
@@ -580,8 +580,38 @@ def decl_buffer(
     return DeclBufferFrame(buffer, data is not None)
 
 
-def attr(node: Any, attr_key: str, value: Any) -> AttrFrame:
+def attr(node: Any, attr_key: str | None = None, value: Any = None) -> AttrFrame:
+    """`T.attr(node, key, value)`: an AttrStmt frame. TVM 0.25's `T.attr({key: value, ...})`
+    puts each pair on the node 0, as `T.attr(0, key, value)` does (several pairs nest,
+    the first outermost)."""
+    if isinstance(node, dict):
+        if attr_key is not None or value is not None:
+            raise IRError("T.attr({key: value, ...}) takes no other arguments")
+        if not node:
+            raise IRError("T.attr({...}) needs at least one key")
+        for key in node:
+            if not isinstance(key, str):
+                raise IRError(f"the keys of T.attr({{...}}) are strings, got {type(key).__name__}")
+        return _AttrsFrame(0, [(k, _op.convert(v)) for k, v in node.items()])
+    if not isinstance(attr_key, str) or value is None:
+        raise IRError("T.attr takes a node, a string key and a value, or a dict {key: value}")
     return AttrFrame(node, attr_key, _op.convert(value))
+
+
+class _AttrsFrame(AttrFrame):
+    """`T.attr({k1: v1, k2: v2})`: AttrStmts on one node, nested in key order."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, node: Any, pairs: list[tuple[str, PrimExpr]]) -> None:
+        super().__init__(node, pairs[0][0], pairs[0][1])
+        self.pairs = pairs
+
+    def on_exit(self, builder: IRBuilder) -> None:
+        body = self.body()
+        for key, value in reversed(self.pairs):
+            body = AttrStmt(self.node, key, value, body)
+        add_to_parent(builder, body, self.kind)
 
 
 def env_thread(thread_tag: str, dtype: Any = "int32") -> Var:
@@ -623,7 +653,7 @@ def _same_value(a: PrimExpr, b: PrimExpr) -> bool:
 
 
 def buffer_store(buffer: _Buffer, value: Any, indices: Any) -> None:
-    """`buffer[indices] = value` (slices with constant bounds make a vector store)."""
+    """`buffer[indices] = value` (a slice of constant length makes a vector store, `vector_index`)."""
     if not isinstance(buffer, _Buffer):
         raise IRError(f"T.buffer_store needs a Buffer, got {type(buffer).__name__}")
     if not isinstance(indices, (list, tuple)):
@@ -634,7 +664,13 @@ def buffer_store(buffer: _Buffer, value: Any, indices: Any) -> None:
     lanes = idx[-1].dtype.lanes if idx else 1
     target = buffer.dtype.with_lanes(buffer.dtype.lanes * lanes)
     if not isinstance(value, PrimExpr):
-        value = _op.const(value, target)
+        try:
+            if isinstance(value, BufferRegion):
+                raise TypeError
+            value = _op.const(value, target)
+        except (TypeError, ValueError):
+            raise IRError(f"cannot store {_what(value)} into buffer {buffer.name!r}: the value must be a PrimExpr "
+                          "or a number") from None
     elif value.dtype != target:
         if value.dtype.lanes != target.lanes and value.dtype.lanes != 1:
             raise IRError(f"cannot store a {value.dtype} value into {target} elements of buffer {buffer.name!r}")
@@ -642,17 +678,57 @@ def buffer_store(buffer: _Buffer, value: Any, indices: Any) -> None:
     add_to_parent(_builder(), BufferStore(buffer, value, idx), "a buffer store")
 
 
+def _what(value: Any) -> str:
+    if isinstance(value, BufferRegion):
+        return "a buffer region (a slice of a buffer that is not read as a vector)"
+    return f"a {type(value).__name__} value"
+
+
 def _store_index(index: Any) -> PrimExpr:
     if isinstance(index, slice):
-        start, stop = index.start, index.stop
-        step = 1 if index.step is None else index.step
-        if not all(isinstance(x, (int, IntImm)) for x in (start, stop, step)):
-            raise IRError("a vector store slice needs constant bounds, like A[0:4]")
-        lanes = (int(stop) - int(start) + int(step) - 1) // int(step)
-        if lanes == 1:
-            return _op.convert(start)
-        return Ramp(_op.convert(start), _op.convert(step), lanes)
+        return vector_index(index.start, index.stop, index.step)
     return _op.convert(index)
+
+
+def vector_index(start: Any, stop: Any, step: Any = None) -> PrimExpr:
+    """The index `start:stop:step` of a vector access: `start` for one lane, else
+    `Ramp(start, step, lanes)`. The lane count must be a constant: `stop - start` is
+    simplified, so symbolic bounds like `i * 4:i * 4 + 4` are fine."""
+    from irscript.tir.arith import simplify
+
+    if start is None or stop is None:
+        raise IRError("a vector store slice needs both bounds, like A[0:4]")
+    start, stop = _op.convert(start), _op.convert(stop)
+    _check_slice_bound(start)
+    _check_slice_bound(stop)
+    return ramp_index(start, simplify(_op.sub(stop, start)), step, f"the slice {start}:{stop}", "store")
+
+
+def ramp_index(start: PrimExpr, extent: PrimExpr, step: Any = None, what: str = "the slice",
+               access: str = "load") -> PrimExpr:
+    """The index of `extent` elements from `start` every `step` (a constant, default 1):
+    `start` for one lane, else a Ramp. `extent` must be a constant (simplify it first);
+    `what` names the slice and `access` ("load" / "store") its use in messages."""
+    _check_slice_bound(start)
+    if step is None:
+        step = 1
+    if isinstance(step, IntImm):
+        step = step.value
+    if type(step) is not int or step < 1:
+        raise IRError(f"the step of a vector {access} slice is a positive integer constant, got {step!r}")
+    if not isinstance(extent, IntImm):
+        raise IRError(f"a vector {access} slice needs constant bounds, like A[0:4]: {what} has length {extent}")
+    if extent.value < 1:
+        raise IRError(f"a vector {access} slice needs a positive length: {what} has length {extent.value}")
+    lanes = (extent.value + step - 1) // step
+    if lanes == 1:
+        return start
+    return Ramp(start, IntImm(start.dtype, step), lanes)
+
+
+def _check_slice_bound(bound: PrimExpr) -> None:
+    if not (bound.dtype.is_integer and bound.dtype.lanes == 1):
+        raise IRError(f"the bounds of a vector access slice are scalar integers, got a {bound.dtype} bound")
 
 
 def evaluate(value: Any) -> None:
@@ -715,6 +791,6 @@ __all__ = [
     "Assert", "Buffer", "Else", "If", "LetStmt", "Then", "While", "alloc_buffer", "allocate", "arg", "attr",
     "axis", "block", "block_attr", "buffer_store", "decl_buffer", "env_thread", "evaluate", "func_attr",
     "func_name", "func_ret", "grid", "handle", "init", "launch_thread", "let", "match_buffer", "parallel",
-    "prim_func", "reads", "sblock", "sblock_alloc_buffer", "sblock_attr", "serial", "thread_binding", "unroll",
-    "vectorized", "where", "writes", *DTYPE_NAMES,
+    "prim_func", "ramp_index", "reads", "sblock", "sblock_alloc_buffer", "sblock_attr", "serial", "thread_binding", "unroll",
+    "vector_index", "vectorized", "where", "writes", *DTYPE_NAMES,
 ]

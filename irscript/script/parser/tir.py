@@ -11,11 +11,15 @@ Binding rules (as in TVMScript):
 * `for` over a loop frame (`range`, `T.serial`, `T.grid`, ...) is a loop; over a
   Python list / tuple it is unrolled at parse time. `with` enters frames. `if` on a
   PrimExpr is an IfThenElse, on a Python bool it is decided at parse time. `assert`
-  guards the rest of the body. `return v` is `T.evaluate(T.ret(v))`.
+  guards the rest of the body (its message a string or TVM 0.25's `(kind, [parts])`).
+  `return v` is `T.evaluate(T.ret(v))`.
+* A buffer slice used as a value (stored, an operand, a T.* helper's argument) is a vector
+  load: `A[i * 4:i * 4 + 4]` reads `A[T.Ramp(i * 4, 1, 4)]` (`region_as_load`).
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from irscript.doc import nodes as D
@@ -31,8 +35,8 @@ from irscript.script.parser.dialect import ScriptDecorator, ScriptFunc, new_dial
 from irscript.script.parser.errors import error_at, located
 from irscript.script.parser.evaluator import apply_operator, describe, register_operators
 from irscript.tir import op as _op
-from irscript.tir.buffer import Buffer
-from irscript.tir.expr import IterVar
+from irscript.tir.buffer import Buffer, BufferRegion
+from irscript.tir.expr import BufferLoad, IterVar, StringImm
 from irscript.tir.expr import Var as TirVar
 from irscript.tir.function import PrimFunc
 from irscript.tir.stmt import Evaluate
@@ -50,16 +54,48 @@ def _ne(a: Any, b: Any) -> Any:
     return _op.not_equal(a, b) if isinstance(a, _NUMBERS) and isinstance(b, _NUMBERS) else a != b
 
 
+def region_as_load(region: BufferRegion) -> BufferLoad:
+    """A slice of a buffer read as a value (`A[0:4]`, `A[i * 4:i * 4 + 4]`): the vector load
+    TVM makes of it, a Ramp (stride 1) per sliced dimension and the start where a slice has
+    one element. Each length must simplify to a constant."""
+    buffer = region.buffer
+    if len(region.region) != len(buffer.shape):
+        raise IRError(f"buffer {buffer.name!r} has {len(buffer.shape)} dimensions but is read with "
+                      f"{len(region.region)} indices")
+    from irscript.tir.arith import simplify
+
+    indices = [T_builder.ramp_index(r.min, simplify(r.extent), None, f"the slice of {buffer.name!r} from {r.min}")
+               for r in region.region]
+    return BufferLoad(buffer, indices)
+
+
+def read_slices(fn: Any) -> Any:
+    """`fn` taking buffer slices among its arguments as vector loads (`region_as_load`)."""
+
+    @functools.wraps(fn)
+    def apply(*args: Any, **kwargs: Any) -> Any:
+        if any(type(a) is BufferRegion for a in args):
+            args = tuple(region_as_load(a) if type(a) is BufferRegion else a for a in args)
+        if kwargs and any(type(a) is BufferRegion for a in kwargs.values()):
+            kwargs = {k: region_as_load(a) if type(a) is BufferRegion else a for k, a in kwargs.items()}
+        return fn(*args, **kwargs)
+
+    return apply
+
+
 # the same builders as the Python operators of PrimExprs, called with the operands in written
-# order (Python would try `m.__ge__(n)` first for `n <= m` when m's class derives from n's)
-register_operators(PrimExpr, {
+# order (Python would try `m.__ge__(n)` first for `n <= m` when m's class derives from n's); a
+# buffer slice among the operands is a vector load
+_OPERATOR_TABLE = {op: read_slices(fn) for op, fn in {
     Op.Add: _op.add, Op.Sub: _op.sub, Op.Mult: _op.mul, Op.Div: _op.truediv, Op.FloorDiv: _op.floordiv,
     Op.Mod: _op.floormod, Op.Pow: _op.power, Op.LShift: _op.shift_left, Op.RShift: _op.shift_right,
     Op.BitAnd: _op.bitwise_and, Op.BitOr: _op.bitwise_or, Op.BitXor: _op.bitwise_xor,
     Op.Eq: _eq, Op.NotEq: _ne, Op.Lt: _op.less, Op.LtE: _op.less_equal, Op.Gt: _op.greater,
     Op.GtE: _op.greater_equal, Op.And: _op.logical_and, Op.Or: _op.logical_or, Op.Not: _op.logical_not,
     Op.USub: _op.neg, Op.Invert: _op.bitwise_not,
-})
+}.items()}
+register_operators(PrimExpr, _OPERATOR_TABLE)
+register_operators(BufferRegion, _OPERATOR_TABLE)
 
 
 class MetaVar:
@@ -230,7 +266,13 @@ def _assign(p: Parser, node: D.Assign) -> None:
         _let(p, node)
         return
     if type(target) is D.Subscript:
-        _store(p, target, p.eval(node.value))
+        value = p.eval(node.value)
+        if type(value) is BufferRegion:
+            try:
+                value = region_as_load(value)
+            except Error as e:
+                raise located(e, node.value) from None
+        _store(p, target, value)
         return
     p.bind_target(target, p.eval(node.value), bind_assign)
 
@@ -455,7 +497,7 @@ def _if(p: Parser, node: D.If) -> None:
 @register_handler(TIR, D.Assert)
 def _assert(p: Parser, node: D.Assert) -> None:
     cond = p.eval(node.cond)
-    msg = "" if node.msg is None else p.eval(node.msg)
+    msg = _assert_message(p, node.msg)
     if isinstance(cond, PrimExpr):
         try:
             frame = T_builder.Assert(cond, msg)
@@ -468,6 +510,33 @@ def _assert(p: Parser, node: D.Assert) -> None:
             raise error_at(node, f"assertion failed: {msg}" if msg else "assertion failed")
         return
     raise error_at(node.cond, f"an `assert` condition is a boolean expression, got {describe(cond)}")
+
+
+def _assert_message(p: Parser, node: Any) -> Any:
+    """The message of `assert c, msg`: a string, or TVM 0.25's `(kind, [parts...])`, whose parts
+    TVM joins when the assertion fails; irscript's assert has the kind "RuntimeError" only."""
+    if node is None:
+        return ""
+    msg = p.eval(node)
+    if not isinstance(msg, tuple):
+        return msg
+    elts = node.elts if type(node) is D.Tuple and len(node.elts) == len(msg) else [node] * len(msg)
+    if len(msg) != 2:
+        raise error_at(node, f"an assert message tuple is (kind, [parts...]), like (\"RuntimeError\", [\"msg\"]); "
+                             f"got {len(msg)} elements")
+    kind, parts = msg
+    kind = kind.value if isinstance(kind, StringImm) else kind
+    if kind != "RuntimeError":
+        what = repr(kind) if type(kind) is str else describe(kind)
+        raise error_at(elts[0], f"the error kind of an assert is \"RuntimeError\" in irscript (an assert has no "
+                                f"other kind), got {what}")
+    texts = []
+    for part in parts if isinstance(parts, (list, tuple)) else [parts]:
+        part = part.value if isinstance(part, StringImm) else part
+        if type(part) is not str:
+            raise error_at(elts[1], f"the message parts of an assert are strings, got {describe(part)}")
+        texts.append(part)
+    return "".join(texts)
 
 
 @register_handler(TIR, D.Return)
@@ -489,4 +558,5 @@ def _nested_def(p: Parser, node: D.FunctionDef) -> None:
 
 __all__ = [
     "RANGE", "TIR", "MetaVar", "bind_assign", "eval_annotation", "meta_var", "parse_prim_func", "range_sugar",
+    "read_slices", "region_as_load",
 ]

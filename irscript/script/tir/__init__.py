@@ -6,8 +6,12 @@ Decorators: `T.prim_func` (options `private`, `check_well_formed`, and TVM's
 of the T dialect: inside a Relax function they are errors. Types and expression
 helpers (`T.int64()`, `T.float32(0)`, `T.Cast`, `T.floordiv`, `T.exp`, ...) may
 be used anywhere. TVM's newer spellings are aliases: `T.sblock`,
-`T.sblock_attr`, `T.sblock_alloc_buffer`, and function attribute keys
-"tirx.*" (read as "tir.*").
+`T.sblock_attr`, `T.sblock_alloc_buffer`, function attribute keys
+"tirx.*" (read as "tir.*"), `T.alloc_local(shape, dtype)` /
+`T.alloc_shared(shape, dtype)` (an allocating `T.decl_buffer` of scope
+"local" / "shared" over the rest of the body) and `T.attr({key: value})`
+(node 0). Expression helpers read a buffer slice argument (`T.exp(A[0:4])`)
+as a vector load, as the operators and buffer stores do.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from irscript.script.parser.dialect import register_namespace as _register_names
 from irscript.script.parser.dialect import wrap_all as _wrap_all
 from irscript.script.parser.tir import TIR as _TIR
 from irscript.script.parser.tir import MetaVar as _MetaVar
+from irscript.script.parser.tir import read_slices as _read_slices
+from irscript.script.parser.tir import region_as_load as _region_as_load
 from irscript.tir import op as _op
 
 prim_func = _Decorator(_TIR, "T.prim_func", "function", {"private": False, "check_well_formed": True, "s_tir": False})
@@ -127,6 +133,8 @@ def _BufferLoad(buffer: _Any, indices: _Any, predicate: _Any = None) -> _Any:
 
 def _buffer_store(buffer: _Any, value: _Any, indices: _Any, predicate: _Any = None) -> None:
     """`T.buffer_store(A, value, [i], predicate)`: a (predicated) buffer store."""
+    if type(value) is _tir.BufferRegion:
+        value = _region_as_load(value)
     if predicate is None:
         return _B.buffer_store(buffer, value, indices)
     from irscript.irbuilder.base import IRBuilder
@@ -136,6 +144,20 @@ def _buffer_store(buffer: _Any, value: _Any, indices: _Any, predicate: _Any = No
     idx = tuple(_op.convert(i) for i in (indices if isinstance(indices, (list, tuple)) else [indices]))
     add_to_parent(IRBuilder.current(), BufferStore(buffer, _op.convert(value), idx, predicate), "T.buffer_store")
     return None
+
+
+def _scoped_alloc(scope: str) -> _Any:
+    def alloc(shape: _Any, dtype: _Any = "float32", *, strides: _Any = None, elem_offset: _Any = None,
+              align: int = -1, offset_factor: int = 0, axis_separators: _Any = None) -> _Any:
+        return _B.decl_buffer(shape, dtype, scope, None, strides, elem_offset, align, offset_factor, axis_separators)
+
+    alloc.__doc__ = (f"`buf = T.alloc_{scope}(shape, dtype)` (TVM 0.25): `T.decl_buffer(shape, dtype, "
+                     f"scope=\"{scope}\")`, allocating, over the rest of the body.")
+    return alloc
+
+
+alloc_local = _F(_scoped_alloc("local"), "T.alloc_local", _TIR)
+alloc_shared = _F(_scoped_alloc("shared"), "T.alloc_shared", _TIR)
 
 
 def _func_attr(attrs: _Any) -> None:
@@ -165,8 +187,9 @@ _EXPRESSIONS: dict[str, _Any] = {
     "logical_and": _op.logical_and, "logical_or": _op.logical_or, "logical_not": _op.logical_not,
     "call_tir_function": _op.call_tir_function, **_op.MATH,
 }
+_KEEP_SLICES = {"meta_var", "Range", "iter_var", "StringImm"}
 for _name, _fn in _EXPRESSIONS.items():
-    _g[_name] = _F(_fn, f"T.{_name}", _TIR, anywhere=True)
+    _g[_name] = _F(_fn if _name in _KEEP_SLICES else _read_slices(_fn), f"T.{_name}", _TIR, anywhere=True)
 comm_reducer = _F(_comm_reducer, "T.comm_reducer", _TIR, anywhere=True, lambda_args=True)
 buffer_store = _F(_buffer_store, "T.buffer_store", _TIR)
 func_attr = _F(_func_attr, "T.func_attr", _TIR)
@@ -190,7 +213,7 @@ class _Axis:
 axis = _register_namespace(_Axis())
 
 __all__ = [
-    "axis", "buffer_store", "comm_reducer", "func_attr", "macro", "prim_func", *_STATEMENTS, *_B.DTYPE_NAMES, "handle", *_EXPRESSIONS,
+    "alloc_local", "alloc_shared", "axis", "buffer_store", "comm_reducer", "func_attr", "macro", "prim_func", *_STATEMENTS, *_B.DTYPE_NAMES, "handle", *_EXPRESSIONS,
 ]
 
 _register_namespace(__import__("sys").modules[__name__])
