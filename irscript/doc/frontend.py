@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import gc
 import re
+import sys
 import warnings
 
 from irscript.doc import nodes as D
@@ -570,11 +571,30 @@ def _start_line(s: ast.stmt) -> int:
 # ----------------------------------------------------------------------------- entry points
 
 
+# Python 3.11+'s parser refuses trees nested deeper than about 3,000 levels (RecursionError);
+# 3.10's builds them, and every later recursive stage would then overflow. Same limit everywhere.
+_MAX_DEPTH = 3000
+
+
+def _too_deep(tree: ast.AST) -> bool:
+    """Whether `tree` nests deeper than _MAX_DEPTH (iterative: safe on any depth)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
+
+
 def _parse_ast(text: str, src: ParsedSource, mode: str = "exec") -> ast.AST:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(text, filename=src.name, mode=mode)
+            tree = ast.parse(text, filename=src.name, mode=mode)
+        if sys.version_info < (3, 11) and _too_deep(tree):
+            raise RecursionError
+        return tree
     except SyntaxError as e:
         raise _syntax_error(e, src) from None
     except ValueError as e:  # null bytes (Python < 3.12)
